@@ -1,0 +1,109 @@
+package config
+
+import (
+	"time"
+)
+
+// Config is outdial's whole server configuration. Every field has a default (see
+// Default), a YAML key (the yaml tag), an environment variable (OUTDIAL_ followed by the
+// key path in upper case with dots as underscores, e.g. OUTDIAL_SERVER_LISTEN) and a
+// rule in Validate.
+type Config struct {
+	Server   Server   `yaml:"server"`
+	Database Database `yaml:"database"`
+	Log      Log      `yaml:"log"`
+	Security Security `yaml:"security"`
+	SIP      SIP      `yaml:"sip"`
+	Limits   Limits   `yaml:"limits"`
+}
+
+// Server configures the HTTP server.
+type Server struct {
+	// Listen is the HTTP listen address, host:port.
+	Listen string `yaml:"listen"`
+	// DrainTimeout bounds the graceful shutdown: requests still running after it are cut.
+	DrainTimeout time.Duration `yaml:"drain_timeout"`
+	// MaxBodyBytes caps JSON request bodies; larger bodies get HTTP 413.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxUploadBytes caps file uploads (CSV lists).
+	MaxUploadBytes int64 `yaml:"max_upload_bytes"`
+}
+
+// Database selects the store backend.
+type Database struct {
+	// URL is sqlite://PATH (embedded, the default; PATH is everything after the
+	// scheme, e.g. sqlite://./data/outdial.db or sqlite:///var/lib/outdial.db) or postgres://...
+	URL string `yaml:"url" secret:"password"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Security holds keys and password rules.
+type Security struct {
+	// SecretKey encrypts secrets at rest (list integration credentials, trunk passwords).
+	// 32 bytes or more; outdial dev generates one under ./data when it is empty.
+	SecretKey string `yaml:"secret_key" secret:"all"`
+	// BcryptCost is the cost of password hashes.
+	BcryptCost int `yaml:"bcrypt_cost"`
+	// MinPasswordLength is the shortest password accepted for a user.
+	MinPasswordLength int `yaml:"min_password_length"`
+}
+
+// SIP configures the SIP user agent and RTP ports.
+type SIP struct {
+	// Listen is the SIP UDP listen address, host:port.
+	Listen string `yaml:"listen"`
+	// RTPPortMin and RTPPortMax bound the RTP port pool.
+	RTPPortMin int `yaml:"rtp_port_min"`
+	RTPPortMax int `yaml:"rtp_port_max"`
+}
+
+// Limits are the account-wide ceilings the spec names. Operators may raise them within
+// the bounds Validate enforces.
+type Limits struct {
+	// MaxConcurrentCallsCeiling is the highest value the Max Concurrent Calls setting may
+	// take (the spec's 25); raise it up to the trunk capacity.
+	MaxConcurrentCallsCeiling int `yaml:"max_concurrent_calls_ceiling"`
+	// MaxActiveVoiceCampaigns is how many voice campaigns may run at once.
+	MaxActiveVoiceCampaigns int `yaml:"max_active_voice_campaigns"`
+	ContactsPerList         int `yaml:"contacts_per_list"`
+	ContactsPerAccount      int `yaml:"contacts_per_account"`
+	ContactLists            int `yaml:"contact_lists"`
+	ListColumns             int `yaml:"list_columns"`
+	ListFieldChars          int `yaml:"list_field_chars"`
+	DNCEntriesPerList       int `yaml:"dnc_entries_per_list"`
+	DNCEntriesPerAccount    int `yaml:"dnc_entries_per_account"`
+	DNCLists                int `yaml:"dnc_lists"`
+}
+
+// Default returns the configuration used when nothing overrides it.
+func Default() Config {
+	return Config{
+		Server: Server{
+			Listen:         "127.0.0.1:8080",
+			DrainTimeout:   10 * time.Second,
+			MaxBodyBytes:   1 << 20,
+			MaxUploadBytes: 256 << 20,
+		},
+		Database: Database{URL: "sqlite://./data/outdial.db"},
+		Log:      Log{Level: "info", Format: "text"},
+		Security: Security{BcryptCost: 10, MinPasswordLength: 8},
+		SIP:      SIP{Listen: "127.0.0.1:5060", RTPPortMin: 20000, RTPPortMax: 30000},
+		Limits: Limits{
+			MaxConcurrentCallsCeiling: 25,
+			MaxActiveVoiceCampaigns:   50,
+			ContactsPerList:           1_000_000,
+			ContactsPerAccount:        5_000_000,
+			ContactLists:              1_000,
+			ListColumns:               150,
+			ListFieldChars:            300,
+			DNCEntriesPerList:         1_000_000,
+			DNCEntriesPerAccount:      2_000_000,
+			DNCLists:                  1_000,
+		},
+	}
+}

@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name      string
+		file      string
+		env       []string
+		overrides map[string]string
+		check     func(t *testing.T, c Config)
+		wantErr   error
+		errHas    []string
+	}{
+		{
+			name: "file",
+			file: "testdata/valid.yaml",
+			check: func(t *testing.T, c Config) {
+				if c.Server.Listen != "127.0.0.1:9090" || c.Server.DrainTimeout != 5*time.Second {
+					t.Errorf("server = %+v", c.Server)
+				}
+				if c.Log.Level != "info" {
+					t.Errorf("log.level default lost: %q", c.Log.Level)
+				}
+			},
+		},
+		{
+			name: "env beats file, flag beats env",
+			file: "testdata/valid.yaml",
+			env:  []string{"OUTDIAL_SERVER_LISTEN=127.0.0.1:7000", "OUTDIAL_LOG_LEVEL=debug", "PATH=/bin", "OUTDIAL_REQUIRE_DEPS=1"},
+			overrides: map[string]string{
+				"server.listen": "127.0.0.1:7001",
+			},
+			check: func(t *testing.T, c Config) {
+				if c.Server.Listen != "127.0.0.1:7001" {
+					t.Errorf("server.listen = %q, want the flag's value", c.Server.Listen)
+				}
+				if c.Log.Level != "debug" {
+					t.Errorf("log.level = %q, want env's debug", c.Log.Level)
+				}
+			},
+		},
+		{name: "unknown yaml key", file: "testdata/unknown_key.yaml", wantErr: ErrUnknownKey, errHas: []string{"lisen"}},
+		{name: "out of range in file", file: "testdata/bad_range.yaml", wantErr: ErrInvalid, errHas: []string{"limits.max_active_voice_campaigns", "1..10000"}},
+		{name: "unknown env", env: []string{"OUTDIAL_SERVER_LISTN=x"}, wantErr: ErrUnknownKey, errHas: []string{"OUTDIAL_SERVER_LISTN"}},
+		{name: "env wrong type", env: []string{"OUTDIAL_SERVER_DRAIN_TIMEOUT=ten"}, wantErr: ErrInvalid, errHas: []string{"server.drain_timeout", "10s"}},
+		{name: "flag out of range", overrides: map[string]string{"server.drain_timeout": "0s"}, wantErr: ErrInvalid, errHas: []string{"server.drain_timeout", "1s..10m"}},
+		{name: "bad db scheme", overrides: map[string]string{"database.url": "mysql://x"}, wantErr: ErrInvalid, errHas: []string{"database.url", "sqlite://"}},
+		{name: "short secret", overrides: map[string]string{"security.secret_key": "short"}, wantErr: ErrInvalid, errHas: []string{"security.secret_key", "32"}},
+		{name: "unknown flag key", overrides: map[string]string{"nope.key": "1"}, wantErr: ErrUnknownKey},
+		{name: "rtp range inverted", overrides: map[string]string{"sip.rtp_port_min": "30000", "sip.rtp_port_max": "20000"}, wantErr: ErrInvalid, errHas: []string{"sip.rtp_port_max"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.file, tt.env, tt.overrides)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				for _, s := range tt.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q does not mention %q", err, s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestMasked(t *testing.T) {
+	c, err := Load("testdata/valid.yaml", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Masked().YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(b)
+	for _, secret := range []string{"hunter2", "0123456789abcdef"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("masked output leaks %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "postgres://outdial:****@127.0.0.1:5432/outdial") {
+		t.Errorf("database url not masked as expected:\n%s", out)
+	}
+	if c.Security.SecretKey == "****" {
+		t.Error("Masked changed the original")
+	}
+}
+
+func TestEveryKeyHasEnvAndSet(t *testing.T) {
+	for _, k := range Keys() {
+		c := Default()
+		if err := Set(&c, k, "1"); errors.Is(err, ErrUnknownKey) {
+			t.Errorf("Set(%q) does not find its own key", k)
+		}
+		if !strings.HasPrefix(EnvName(k), "OUTDIAL_") {
+			t.Errorf("EnvName(%q) = %q", k, EnvName(k))
+		}
+	}
+}

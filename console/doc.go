@@ -1,0 +1,6 @@
+// Package console serves the agent softphone and the manager web UI (html/template and
+// small ES modules embedded with go:embed), the agent WebSocket hub and WebRTC signalling.
+//
+// It translates HTTP and WebSocket to domain calls; it holds no business rule of its own
+// and must not write SQL.
+package console

@@ -1,0 +1,89 @@
+// Package media carries RTP on pion/rtp: the RTP port pool, symmetric RTP latching,
+// G.711 encoding and decoding (zaf/g711), RFC 4733 telephone events, paced prompt
+// playback, WAV recording and forwarding packets between two legs without decoding.
+//
+// It owns audio transport only. It must not import sip, any domain package or store.
+//
+// # Overview
+//
+// One [Session] is one call leg: one UDP socket, one remote peer, one outgoing RTP
+// stream (own SSRC, sequence numbers and timestamps) and the statistics of the incoming
+// stream. The audio format is fixed to what trunks speak: G.711 ([PCMU] or [PCMA]),
+// 8 kHz mono, 20 ms frames of [FrameSamples] samples, plus RFC 4733 telephone events on
+// a dynamic payload type ([DefaultEventPT] unless the SDP says otherwise).
+//
+// Typical use by the SIP layer:
+//
+//	pool, _ := media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: 20000, Max: 29999})
+//	port, _ := pool.Allocate()          // even RTP port (RTCP port+1 reserved if asked)
+//	defer port.Close()                  // returns the number to the pool
+//	local := port.Addr()                // goes into our SDP (c= and m=audio)
+//
+//	sess, _ := media.NewSession(port.RTP(), media.SessionConfig{
+//		Codec:   media.PCMU,            // from the SDP answer
+//		EventPT: 101,                   // telephone-event payload type from the SDP
+//		Metrics: metrics,               // optional, see NewMetrics
+//	})
+//	defer sess.Close()                  // stops both goroutines and closes the socket
+//	sess.SetRemote(remoteFromSDP)       // 183/200 SDP; re-INVITE may call it again
+//
+//	sess.OnPCM(amdDetector)             // decoded 16-bit PCM, 160 samples per call
+//	sess.OnDTMF(digitHandler)           // digits received (RFC 4733), de-duplicated
+//	err := sess.Play(ctx, wav)          // blocks until played, ctx cancelled or Close
+//	err = sess.SendDTMF(ctx, "1#")      // blocks until the digits are sent
+//	st := sess.Stats()                  // packets, bytes, lost, jitter, ...
+//
+// # Receive path
+//
+// One goroutine per session reads the socket into a reused buffer and a reused
+// rtp.Packet. Until the first valid packet arrives the session sends to the address
+// given by [Session.SetRemote]; the first valid RTP packet latches the session to its
+// real source address (symmetric RTP, so NATed peers work) and from then on packets
+// from any other source are dropped and counted ([Stats.ForeignDropped]). Calling
+// SetRemote with a different address (re-INVITE) clears the latch.
+//
+// Packets of the audio payload type go to two optional consumers, both replaceable at
+// any time and both called on the receive goroutine:
+//
+//   - [RTPHandler] (set with [Session.OnRTP]) gets the raw packet, for forwarding;
+//   - [PCMHandler] (set with [Session.OnPCM]) gets the decoded frame. The frame and the
+//     packet are only valid during the call: copy what you keep. Decoding allocates
+//     nothing.
+//
+// Telephone events go to a [DTMFDetector] that reports each digit once to the
+// [DTMFHandler] set with [Session.OnDTMF].
+//
+// Handlers compose like small pipeline stages: [MultiPCM] fans a frame out to several
+// consumers (AMD and a recorder), [Decoder] turns an RTPHandler stage into a
+// PCMHandler, [ForwardTo] turns any [RTPWriter] into an RTPHandler.
+//
+// # Send path
+//
+// A second goroutine ticks every 20 ms and sends one frame per tick: a DTMF event
+// packet while [Session.SendDTMF] runs, else the next frame of the [PCMSource] given to
+// [Session.Play], else nothing while packets are being forwarded into the session with
+// [Session.WriteRTP], else silence (so the peer's latching and media timeouts see a
+// live stream). [OpenWAV] reads PCM16, mu-law and A-law WAV files at 8 kHz mono and
+// names what it found in its error when a file is anything else.
+//
+// # Forwarding
+//
+// [Session.WriteRTP] makes a session an [RTPWriter]: the payload is sent on this leg
+// with this leg's SSRC, sequence and timestamp (re-anchored when the upstream source
+// changes), transcoding PCMU<->PCMA by table lookup only if the two legs disagree.
+// [Bridge] connects two [Endpoint]s both ways without decoding. A WebRTC track writer
+// plugs in through [RTPWriter]; wrap it with [NewRestamper] when it does not rewrite
+// sequence numbers and timestamps itself.
+//
+// # Recording
+//
+// [WAVWriter] is a PCMHandler writing PCM16 8 kHz mono WAV; attach it with OnPCM (or
+// through MultiPCM). [Session.OnSentPCM] reports the frames this session generates
+// (prompts, silence), and [Mixer] sums the two directions into one recording.
+//
+// # Metrics
+//
+// [NewMetrics] registers outdial_rtp_packets_total{direction="in"|"out"},
+// outdial_rtp_lost_packets_total and outdial_rtp_dropped_packets_total{reason} with
+// the Registerer it is given; pass the same *Metrics to every session.
+package media
