@@ -23,15 +23,17 @@
 //		Codec:   media.PCMU,            // from the SDP answer
 //		EventPT: 101,                   // telephone-event payload type from the SDP
 //		Metrics: metrics,               // optional, see NewMetrics
+//		RTCP:    port.RTCP(),           // optional, nil without RTCP
 //	})
-//	defer sess.Close()                  // stops both goroutines and closes the socket
+//	defer sess.Close()                  // stops its goroutines, closes its sockets
 //	sess.SetRemote(remoteFromSDP)       // 183/200 SDP; re-INVITE may call it again
 //
 //	sess.OnPCM(amdDetector)             // decoded 16-bit PCM, 160 samples per call
 //	sess.OnDTMF(digitHandler)           // digits received (RFC 4733), de-duplicated
-//	err := sess.Play(ctx, wav)          // blocks until played, ctx cancelled or Close
+//	prompt, _ := media.LoadWAV("hello.wav")
+//	err := sess.Play(ctx, prompt.Source()) // blocks until played, ctx cancelled or Close
 //	err = sess.SendDTMF(ctx, "1#")      // blocks until the digits are sent
-//	st := sess.Stats()                  // packets, bytes, lost, jitter, ...
+//	st := sess.Stats()                  // packets, bytes, lost, jitter, last arrival ...
 //
 // # Receive path
 //
@@ -42,29 +44,43 @@
 // from any other source are dropped and counted ([Stats.ForeignDropped]). Calling
 // SetRemote with a different address (re-INVITE) clears the latch.
 //
-// Packets of the audio payload type go to two optional consumers, both replaceable at
-// any time and both called on the receive goroutine:
+// Accepted packets go to optional consumers, each replaceable at any time (nil
+// removes it) and each called on the receive goroutine, so they must not block:
 //
-//   - [RTPHandler] (set with [Session.OnRTP]) gets the raw packet, for forwarding;
-//   - [PCMHandler] (set with [Session.OnPCM]) gets the decoded frame. The frame and the
-//     packet are only valid during the call: copy what you keep. Decoding allocates
-//     nothing.
+//   - [RTPHandler] (set with [Session.OnRTP]) gets every raw audio and telephone-event
+//     packet, for forwarding;
+//   - [PCMHandler] (set with [Session.OnPCM]) gets each audio packet decoded (PCMU or
+//     PCMA by its payload type). The frame and the packet are only valid during the
+//     call: copy what you keep. The whole path allocates nothing per packet.
 //
 // Telephone events go to a [DTMFDetector] that reports each digit once to the
 // [DTMFHandler] set with [Session.OnDTMF].
 //
 // Handlers compose like small pipeline stages: [MultiPCM] fans a frame out to several
-// consumers (AMD and a recorder), [Decoder] turns an RTPHandler stage into a
-// PCMHandler, [ForwardTo] turns any [RTPWriter] into an RTPHandler.
+// consumers (AMD and a recorder), [NewDecoder] wraps a PCMHandler as an RTPHandler
+// stage, [ForwardTo] turns any [RTPWriter] into an RTPHandler.
 //
 // # Send path
 //
-// A second goroutine ticks every 20 ms and sends one frame per tick: a DTMF event
+// A second goroutine ticks every 20 ms and sends one frame per tick (catching up on
+// ticks a busy machine delivered late, so the stream keeps real time): a DTMF event
 // packet while [Session.SendDTMF] runs, else the next frame of the [PCMSource] given to
 // [Session.Play], else nothing while packets are being forwarded into the session with
 // [Session.WriteRTP], else silence (so the peer's latching and media timeouts see a
-// live stream). [OpenWAV] reads PCM16, mu-law and A-law WAV files at 8 kHz mono and
-// names what it found in its error when a file is anything else.
+// live stream). [LoadWAV] and [ReadWAV] decode PCM16, mu-law and A-law WAV files at
+// 8 kHz mono (anything else is an error naming what was found); one [WAV] can be
+// played on many sessions at once through [WAV.Source]. One Play or SendDTMF runs at a
+// time per session (another returns [ErrBusy]); while one runs, packets forwarded into
+// the session are dropped so the streams do not interleave.
+//
+// # RTCP
+//
+// Loss (from sequence gaps, RFC 3550 A.3), jitter (A.8), duplicates and reordering of
+// the incoming stream are measured with or without RTCP. Give the session the RTCP
+// socket (SessionConfig.RTCP = port.RTCP(), from a pool with RTCP on) and it also
+// sends sender/receiver reports every [DefaultRTCPInterval] to the peer's RTP port + 1
+// (or [Session.SetRemoteRTCP]), and reads the peer's, which fill Stats.RemoteLost,
+// RemoteJitter and RTT.
 //
 // # Forwarding
 //
@@ -77,8 +93,8 @@
 //
 // # Recording
 //
-// [WAVWriter] is a PCMHandler writing PCM16 8 kHz mono WAV; attach it with OnPCM (or
-// through MultiPCM). [Session.OnSentPCM] reports the frames this session generates
+// [WAVWriter] ([CreateWAV], [NewWAVWriter]) is a PCMHandler writing PCM16 8 kHz mono
+// WAV; attach it with OnPCM (or through MultiPCM) and Close it at the end of the call. [Session.OnSentPCM] reports the frames this session generates
 // (prompts, silence), and [Mixer] sums the two directions into one recording.
 //
 // # Metrics

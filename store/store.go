@@ -17,6 +17,7 @@ type Store interface {
 	Settings
 	Audit
 	Lists
+	Campaigns
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

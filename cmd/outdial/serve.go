@@ -15,6 +15,7 @@ import (
 
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/config"
+	"github.com/outdial/outdial/console"
 	"github.com/outdial/outdial/store"
 	"github.com/outdial/outdial/store/postgres"
 	"github.com/outdial/outdial/store/sqlite"
@@ -105,6 +106,7 @@ func serve(ctx context.Context, cfg config.Config, logOut io.Writer, ready func(
 	defer st.Close()
 	reg := api.NewRegistry(version, "")
 	srv := api.New(api.Options{Store: st, Config: cfg, Logger: log, Registry: reg, Version: version})
+	srv.HandleRaw("/", console.UIHandler(console.UIOptions{Version: version}))
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("server.listen %s: %w", cfg.Server.Listen, err)

@@ -51,7 +51,10 @@ func Run(t *testing.T, open Opener) {
 var extraTests = []struct {
 	name string
 	fn   func(t *testing.T, open Opener)
-}{}
+}{
+	{"Lists", testLists},
+	{"Campaigns", testCampaigns},
+}
 
 func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -1,0 +1,93 @@
+package amd
+
+import "math"
+
+// SampleRate is the only rate the package handles: 8 kHz, as G.711 carries.
+const SampleRate = 8000
+
+// FrameSamples is the usual frame: 20 ms at 8 kHz.
+const FrameSamples = 160
+
+// frameStats are the features of one frame. Computing them allocates nothing.
+type frameStats struct {
+	samples  int     // frame length
+	meanAbs  int     // integer mean of |x|, as Asterisk's DSP computes it
+	level    float64 // dB of the mean square after DC removal (0 dB = 1 LSB rms)
+	zcr      float64 // zero crossings per sample, 0..1
+	hz       float64 // frequency estimated from upward zero crossings; 0 if unknown
+	purity   float64 // share of the energy at hz (Goertzel), 0..1; 0 if not measured
+	allZero  bool    // every sample is 0 (no audio at all)
+	analysed bool    // purity was measured
+}
+
+// analyse computes the features of frame. toneLevel is the mean |x| under which no tone
+// test is made; lo and hi bound the frequencies worth a tone test.
+func analyse(frame []int16, toneLevel int, lo, hi float64) frameStats {
+	var st frameStats
+	n := len(frame)
+	st.samples = n
+	if n == 0 {
+		st.allZero = true
+		st.level = 0
+		return st
+	}
+	var sum, sumAbs int64
+	for _, s := range frame {
+		v := int64(s)
+		sum += v
+		if v < 0 {
+			v = -v
+		}
+		sumAbs += v
+	}
+	st.meanAbs = int(sumAbs / int64(n))
+	st.allZero = sumAbs == 0
+	mean := float64(sum) / float64(n)
+
+	var sumSq float64
+	var crossings, ups int
+	var firstUp, lastUp float64
+	prev := float64(frame[0]) - mean
+	sumSq = prev * prev
+	for i := 1; i < n; i++ {
+		v := float64(frame[i]) - mean
+		sumSq += v * v
+		if (prev < 0) != (v < 0) {
+			crossings++
+			if prev < 0 {
+				// upward crossing between i-1 and i, placed by linear interpolation
+				pos := float64(i-1) + prev/(prev-v)
+				if ups == 0 {
+					firstUp = pos
+				}
+				lastUp = pos
+				ups++
+			}
+		}
+		prev = v
+	}
+	ms := sumSq / float64(n)
+	st.level = 10 * math.Log10(ms+1)
+	st.zcr = float64(crossings) / float64(n)
+	if ups >= 3 && lastUp > firstUp {
+		st.hz = float64(ups-1) * SampleRate / (lastUp - firstUp)
+	}
+	if st.meanAbs < toneLevel || st.hz < lo || st.hz > hi || sumSq == 0 {
+		return st
+	}
+	// Goertzel at the estimated frequency: the share of the energy in that one tone.
+	c := 2 * math.Cos(2*math.Pi*st.hz/SampleRate)
+	var s1, s2 float64
+	for _, s := range frame {
+		s0 := float64(s) - mean + c*s1 - s2
+		s2 = s1
+		s1 = s0
+	}
+	power := s1*s1 + s2*s2 - c*s1*s2
+	st.purity = 2 * power / (float64(n) * sumSq)
+	if st.purity > 1 {
+		st.purity = 1
+	}
+	st.analysed = true
+	return st
+}

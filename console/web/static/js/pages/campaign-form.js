@@ -1,0 +1,2 @@
+// campaign-form.js: placeholder until its API lands.
+export async function mount() {}

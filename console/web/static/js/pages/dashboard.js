@@ -1,0 +1,2 @@
+// dashboard.js: placeholder until its API lands.
+export async function mount() {}

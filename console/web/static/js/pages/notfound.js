@@ -1,0 +1,2 @@
+// notfound.js: nothing to load; the server rendered the message.
+export async function mount() {}

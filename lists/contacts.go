@@ -1,0 +1,429 @@
+package lists
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/outdial/outdial/store"
+)
+
+// CreateContactList creates a contact list from a CSV file read as a stream. A file
+// that cannot be imported at all (no header, no phone column, a bad mapping) creates
+// nothing and returns ErrBadFile. Otherwise the list is created and imported: the
+// report says how many rows were written and which were rejected and why. The list
+// ends Validated, or Invalid when nothing could be written (a strict import with bad
+// rows, or no valid row).
+func (s *Service) CreateContactList(ctx context.Context, n NewList, r io.Reader, opt ImportOptions) (store.List, Report, error) {
+	if err := n.check(); err != nil {
+		return store.List{}, Report{}, err
+	}
+	if err := s.checkListCount(ctx, store.ListContact); err != nil {
+		return store.List{}, Report{}, err
+	}
+	src, err := newCSVSource(r, s.limits.ListColumns)
+	if err != nil {
+		return store.List{}, Report{}, err
+	}
+	if opt.Mapping.IsZero() {
+		opt.Mapping = AutoMapping(src.header())
+	}
+	if _, err := opt.Mapping.resolve(src.header()); err != nil {
+		return store.List{}, Report{}, err
+	}
+	l, err := s.st.CreateList(ctx, store.List{Kind: store.ListContact, Name: strings.TrimSpace(n.Name), Description: n.Description,
+		Status: store.ListValidating, Source: store.SourceCSV, Config: encodeConfig(listConfig{Mapping: opt.Mapping})})
+	if err != nil {
+		return l, Report{}, err
+	}
+	rep, ierr := s.importContacts(ctx, l, src, opt, store.SourceCSV)
+	l, err = s.settle(ctx, l.ID, rep, ierr, true)
+	if ierr != nil {
+		return l, rep, ierr
+	}
+	return l, rep, err
+}
+
+// AppendContacts adds the rows of a CSV file to a contact list; existing rows are
+// never changed. The list's mapping is used unless opt.Mapping is set.
+func (s *Service) AppendContacts(ctx context.Context, listID int64, r io.Reader, opt ImportOptions) (Report, error) {
+	l, err := s.listOf(ctx, listID, store.ListContact)
+	if err != nil {
+		return Report{}, err
+	}
+	cfg, err := decodeConfig(l)
+	if err != nil {
+		return Report{}, err
+	}
+	src, err := newCSVSource(r, s.limits.ListColumns)
+	if err != nil {
+		return Report{}, err
+	}
+	if opt.Mapping.IsZero() {
+		opt.Mapping = cfg.Mapping
+		if _, err := opt.Mapping.resolve(src.header()); err != nil || opt.Mapping.IsZero() {
+			opt.Mapping = AutoMapping(src.header())
+		}
+	}
+	if _, err := opt.Mapping.resolve(src.header()); err != nil {
+		return Report{}, err
+	}
+	rep, ierr := s.importContacts(ctx, l, src, opt, store.SourceCSV)
+	if ierr == nil && rep.Imported > 0 && l.Status != store.ListValidated {
+		_, err = s.settle(ctx, l.ID, rep, nil, false)
+	}
+	if ierr != nil {
+		return rep, ierr
+	}
+	return rep, err
+}
+
+// settle sets a list's status after an import into it.
+func (s *Service) settle(ctx context.Context, id int64, rep Report, ierr error, created bool) (store.List, error) {
+	l, err := s.st.ListByID(ctx, id)
+	if err != nil {
+		return l, err
+	}
+	switch {
+	case ierr != nil && created:
+		l.Status, l.Error = store.ListInvalid, ierr.Error()
+	case rep.Status == store.ImportFailed && created:
+		l.Status, l.Error = store.ListInvalid, rep.Error
+	case rep.Imported == 0 && rep.Rejected > 0 && created:
+		l.Status, l.Error = store.ListInvalid, fmt.Sprintf("all %d rows were rejected; see the import report", rep.Rejected)
+	case ierr == nil && rep.Status == store.ImportCompleted:
+		l.Status, l.Error = store.ListValidated, ""
+	default:
+		return l, nil
+	}
+	return s.st.UpdateList(ctx, l)
+}
+
+// rejectSink collects rejected rows for the report and the store.
+type rejectSink struct {
+	rep     *Report
+	rows    []store.RejectedRow
+	maxKept int
+}
+
+func (k *rejectSink) add(rec record, e RowError) {
+	k.rep.Rejected++
+	if len(k.rep.Errors) < maxReportErrors {
+		k.rep.Errors = append(k.rep.Errors, e)
+	}
+	if len(k.rows) < k.maxKept {
+		k.rows = append(k.rows, store.RejectedRow{Row: e.Row, Line: e.Line, Column: e.Column, Value: e.Value, Reason: e.Reason, Raw: rawCSV(rec.fields)})
+	}
+}
+
+// importContacts streams src into list l.
+func (s *Service) importContacts(ctx context.Context, l store.List, src source, opt ImportOptions, from store.ListSource) (Report, error) {
+	started := s.clock.Now().UTC()
+	head := src.header()
+	cols, err := opt.Mapping.resolve(head)
+	if err != nil {
+		return Report{}, err
+	}
+	var agents agentIndex
+	if cols.agent >= 0 {
+		if agents, err = s.agents(ctx); err != nil {
+			return Report{}, err
+		}
+	}
+	seen := map[uint64]uint32{}
+	if l.Entries > 0 {
+		err := s.st.EachNumber(ctx, l.ID, func(n string) error { seen[numberKey(n)] = 0; return nil })
+		if err != nil {
+			return Report{}, err
+		}
+	}
+	_, account, err := s.st.ListTotals(ctx, store.ListContact)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Errors: []RowError{}}
+	sink := &rejectSink{rep: &rep, maxKept: s.opt.MaxRejectsKept}
+	p := startPipeline(ctx, src, s.workers, s.contactConverter(head, cols, agents))
+	defer p.stop()
+	next := func() (store.Contact, error) {
+		for {
+			res, err := p.next()
+			if errors.Is(err, io.EOF) {
+				if opt.Strict && rep.Rejected > 0 {
+					return store.Contact{}, ErrRejected
+				}
+				return store.Contact{}, io.EOF
+			}
+			if err != nil {
+				return store.Contact{}, err
+			}
+			rep.Rows++
+			if res.blank {
+				rep.Blank++
+				continue
+			}
+			if res.err != nil {
+				sink.add(res.rec, *res.err)
+				continue
+			}
+			if prev, dup := seen[res.key]; dup {
+				rep.Duplicates++
+				if !opt.AllowDuplicates {
+					sink.add(res.rec, duplicateError(res.rec, head[cols.phones[0]], res.val.Phones[0], prev))
+					continue
+				}
+			} else {
+				seen[res.key] = uint32(res.rec.row)
+			}
+			if opt.Strict && rep.Rejected > 0 {
+				continue // keep validating to report every bad row; nothing is written
+			}
+			if l.Entries+rep.Imported >= int64(s.limits.ContactsPerList) {
+				return store.Contact{}, fmt.Errorf("%w: row %d would be contact %d of the list; a list holds at most %d (limits.contacts_per_list); split the file",
+					ErrLimit, res.rec.row, l.Entries+rep.Imported+1, s.limits.ContactsPerList)
+			}
+			if account+rep.Imported >= int64(s.limits.ContactsPerAccount) {
+				return store.Contact{}, fmt.Errorf("%w: row %d would be contact %d of the account; an account holds at most %d (limits.contacts_per_account); delete unused lists",
+					ErrLimit, res.rec.row, account+rep.Imported+1, s.limits.ContactsPerAccount)
+			}
+			rep.Imported++
+			return res.val, nil
+		}
+	}
+	_, werr := s.st.WriteContacts(ctx, l.ID, next)
+	imp := store.ListImport{ListID: l.ID, Source: from, FileName: opt.FileName, Strict: opt.Strict, Status: store.ImportCompleted, StartedAt: started}
+	if werr != nil {
+		rep.Imported = 0
+		imp.Status = store.ImportFailed
+		if errors.Is(werr, ErrRejected) {
+			rep.Error = fmt.Sprintf("%d of %d rows are invalid; strict mode imported nothing; fix the rows in the report and upload again", rep.Rejected, rep.Rows)
+		} else {
+			rep.Error = werr.Error()
+		}
+		imp.Error = rep.Error
+	}
+	imp.Rows, imp.Imported, imp.Rejected, imp.Duplicates = rep.Rows, rep.Imported, rep.Rejected, rep.Duplicates
+	if err := s.finishImport(ctx, imp, sink.rows, &rep); err != nil {
+		return rep, err
+	}
+	if werr != nil && !errors.Is(werr, ErrRejected) {
+		return rep, werr
+	}
+	return rep, nil
+}
+
+func duplicateError(rec record, column, number string, prev uint32) RowError {
+	where := "is already in the list"
+	if prev > 0 {
+		where = fmt.Sprintf("is already on row %d", prev)
+	}
+	return RowError{Row: rec.row, Line: rec.line, Column: column, Value: number,
+		Reason: fmt.Sprintf("duplicate: %s %s; remove the repeated row", number, where)}
+}
+
+func allEmpty(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// checkShape checks a row's field count, encoding and field lengths.
+func checkShape(rec record, head []string, maxChars int) *RowError {
+	f := rec.fields
+	if len(f) < len(head) {
+		return &RowError{Row: rec.row, Line: rec.line, Column: head[len(f)],
+			Reason: fmt.Sprintf("the row has %d values but the header has %d columns; add the missing values (leave a value empty with two commas in a row)", len(f), len(head))}
+	}
+	for i := len(head); i < len(f); i++ {
+		if strings.TrimSpace(f[i]) != "" {
+			return &RowError{Row: rec.row, Line: rec.line, Value: f[i],
+				Reason: fmt.Sprintf("the row has %d values but the header has %d columns; put values that contain commas in double quotes, or name the extra column in the header", len(f), len(head))}
+		}
+	}
+	for i := range head {
+		v := f[i]
+		if !utf8.ValidString(v) {
+			pos := 0
+			for pos < len(v) {
+				r, size := utf8.DecodeRuneInString(v[pos:])
+				if r == utf8.RuneError && size <= 1 {
+					break
+				}
+				pos += size
+			}
+			return &RowError{Row: rec.row, Line: rec.line, Column: head[i], Value: strings.ToValidUTF8(v, "\uFFFD"),
+				Reason: fmt.Sprintf("contains a byte that is not UTF-8 (0x%02X at byte %d); save the file as UTF-8 (CSV UTF-8 in Excel)", v[pos], pos+1)}
+		}
+		if maxChars > 0 {
+			if n := utf8.RuneCountInString(v); n > maxChars {
+				return &RowError{Row: rec.row, Line: rec.line, Column: head[i], Value: truncate(v, 40),
+					Reason: fmt.Sprintf("has %d characters; at most %d are allowed (limits.list_field_chars)", n, maxChars)}
+			}
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// contactConverter validates one record into a contact. Each worker gets its own
+// number checker and time-zone cache.
+func (s *Service) contactConverter(head []string, cols columns, agents agentIndex) func() func(record) result[store.Contact] {
+	return func() func(record) result[store.Contact] {
+		nc := newNumberChecker(s.opt.SuggestRegion)
+		zones := map[string]bool{}
+		return func(rec record) result[store.Contact] {
+			res := result[store.Contact]{rec: rec}
+			if rec.err != nil {
+				res.err = rec.err
+				return res
+			}
+			if allEmpty(rec.fields) {
+				res.blank = true
+				return res
+			}
+			if res.err = checkShape(rec, head, s.limits.ListFieldChars); res.err != nil {
+				return res
+			}
+			f := rec.fields
+			bad := func(col int, reason string) result[store.Contact] {
+				res.err = &RowError{Row: rec.row, Line: rec.line, Column: head[col], Value: f[col], Reason: reason}
+				return res
+			}
+			c := store.Contact{Row: rec.row, Fields: make(map[string]string, len(head)-len(cols.phones))}
+			for _, i := range cols.phones {
+				v := strings.TrimSpace(f[i])
+				if v == "" {
+					continue
+				}
+				n, err := nc.normalise(v)
+				if err != nil {
+					return bad(i, reasonOf(err))
+				}
+				if !contains(c.Phones, n) {
+					c.Phones = append(c.Phones, n)
+				}
+			}
+			if len(c.Phones) == 0 {
+				return bad(cols.phones[0], "is empty; every contact needs a phone number")
+			}
+			res.key = numberKey(c.Phones[0])
+			if cols.first >= 0 {
+				c.FirstName = strings.TrimSpace(f[cols.first])
+			}
+			if cols.last >= 0 {
+				c.LastName = strings.TrimSpace(f[cols.last])
+			}
+			if cols.tz >= 0 {
+				if tz := strings.TrimSpace(f[cols.tz]); tz != "" {
+					ok, known := zones[tz]
+					if !known {
+						_, err := time.LoadLocation(tz)
+						ok = err == nil && tz != "Local"
+						zones[tz] = ok
+					}
+					if !ok {
+						return bad(cols.tz, fmt.Sprintf("%q is not an IANA time zone; use a name such as America/Phoenix, Europe/London or Asia/Hong_Kong", tz))
+					}
+					c.TimeZone = tz
+				}
+			}
+			if cols.priority >= 0 {
+				p, err := parsePriority(f[cols.priority])
+				if err != nil {
+					return bad(cols.priority, err.Error())
+				}
+				c.Priority = p
+			}
+			if cols.agent >= 0 {
+				if v := strings.TrimSpace(f[cols.agent]); v != "" {
+					id, ok := agents.lookup(v)
+					if !ok {
+						return bad(cols.agent, fmt.Sprintf("%q is not the id or email of an agent; create the agent first or correct the value", v))
+					}
+					c.AgentID = &id
+				}
+			}
+			for i, h := range head {
+				if !cols.mapped[i] {
+					c.Fields[h] = f[i]
+				}
+			}
+			res.val = c
+			return res
+		}
+	}
+}
+
+// parsePriority reads a customer priority: empty is 0, otherwise an integer 0-100.
+func parsePriority(v string) (int, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	p, err := strconv.Atoi(v)
+	if err != nil || p < 0 || p > 100 {
+		return 0, fmt.Errorf("%q is not a priority; write a whole number from 0 to 100 (higher is called first)", v)
+	}
+	return p, nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// UserInfo returns a contact's fields keyed by the list's column names, the way flows
+// and templates see them (campaignUserInfo): mapped columns carry the validated
+// values (phones in E.164) and phoneNumber is always the primary number.
+func UserInfo(l store.List, c store.Contact) (map[string]string, error) {
+	cfg, err := decodeConfig(l)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(c.Fields)+8)
+	for k, v := range c.Fields {
+		out[k] = v
+	}
+	m := cfg.Mapping
+	for i, col := range m.Phones {
+		if i < len(c.Phones) {
+			out[col] = c.Phones[i]
+		}
+	}
+	set := func(col, v string) {
+		if col != "" {
+			out[col] = v
+		}
+	}
+	set(m.FirstName, c.FirstName)
+	set(m.LastName, c.LastName)
+	set(m.TimeZone, c.TimeZone)
+	if m.Priority != "" {
+		out[m.Priority] = strconv.Itoa(c.Priority)
+	}
+	if m.Agent != "" && c.AgentID != nil {
+		out[m.Agent] = strconv.FormatInt(*c.AgentID, 10)
+	}
+	if len(c.Phones) > 0 {
+		out["phoneNumber"] = c.Phones[0]
+	}
+	return out, nil
+}

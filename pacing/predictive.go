@@ -1,0 +1,260 @@
+package pacing
+
+import "math"
+
+// phiTable holds the standard normal CDF on a grid, so that the forecast, which
+// evaluates it thousands of times per decision, needs no erfc.
+type phiTable struct {
+	v [phiN + 1]float64
+}
+
+const (
+	phiLo   = -8.0
+	phiStep = 1.0 / 32
+	phiN    = 512
+)
+
+func (t *phiTable) init() {
+	for i := range t.v {
+		z := phiLo + float64(i)*phiStep
+		t.v[i] = 0.5 * math.Erfc(-z/math.Sqrt2)
+	}
+}
+
+func (t *phiTable) at(z float64) float64 {
+	f := (z - phiLo) / phiStep
+	if !(f > 0) {
+		return 0
+	}
+	if f >= phiN {
+		return 1
+	}
+	i := int(f)
+	w := f - float64(i)
+	return t.v[i] + w*(t.v[i+1]-t.v[i])
+}
+
+// cdf is d.CDF with the normal CDF from the table for log-normal distributions.
+func (p *Pacer) cdf(d Dist, x float64) float64 {
+	if d.Kind != DistLognormal || d.B <= 0 {
+		return d.CDF(x)
+	}
+	if x <= 0 {
+		return 0
+	}
+	return p.phi.at((math.Log(x) - d.A) / d.B)
+}
+
+// prepareForecasts sets the answer-time quadrature points of every predictive
+// campaign and adds the demand of its calls in flight.
+func (p *Pacer) prepareForecasts(s *Snapshot) {
+	for i := range s.Campaigns {
+		c := &s.Campaigns[i]
+		if c.Mode != Predictive {
+			continue
+		}
+		w := &p.work[i]
+		st := &c.Stats
+		timeout := st.RingTimeout.Seconds()
+		lo := 0.0
+		hi := 1.0
+		if timeout > 0 {
+			hi = st.Ring.CDF(timeout)
+		}
+		us := quadU()
+		for k := range quad {
+			w.tau[k] = st.Ring.Quantile(lo + us[k]*(hi-lo))
+		}
+	}
+	for i := range s.Calls {
+		call := &s.Calls[i]
+		c := &s.Campaigns[call.Campaign]
+		if c.Mode != Predictive || call.Agent >= 0 {
+			continue
+		}
+		w := &p.work[call.Campaign]
+		st := &c.Stats
+		switch call.Stage {
+		case Waiting:
+			for k := range quad {
+				w.demand[k]++
+			}
+		case Detecting:
+			q := humanShare(st)
+			for k := range quad {
+				w.demand[k] += q
+				w.demandVar[k] += q * (1 - q)
+			}
+		case Ringing:
+			e := call.Elapsed.Seconds()
+			base := p.cdf(st.Ring, e)
+			u := p.unresolved(st, e, base)
+			if u <= 1e-9 {
+				continue
+			}
+			for k := range quad {
+				q := st.AnswerRate * (p.cdf(st.Ring, e+w.tau[k]) - base) / u
+				q = math.Min(math.Max(q, 0), 1)
+				w.demand[k] += q
+				w.demandVar[k] += q * (1 - q)
+			}
+		}
+	}
+}
+
+// humanShare is P(a call being analysed is a human).
+func humanShare(st *Stats) float64 {
+	d := st.AnswerRate + st.MachineRate
+	if d <= 0 {
+		return 1
+	}
+	return st.AnswerRate / d
+}
+
+// unresolved is P(a dial is still ringing after e seconds); ringCDF is Ring.CDF(e).
+func (p *Pacer) unresolved(st *Stats, e, ringCDF float64) float64 {
+	na := max(0, 1-st.AnswerRate-st.MachineRate-st.BusyRate)
+	u := st.AnswerRate*(1-ringCDF) + (st.MachineRate+st.BusyRate)*(1-p.cdf(st.OtherRing, e))
+	if st.RingTimeout <= 0 || e < st.RingTimeout.Seconds() {
+		u += na
+	}
+	return u
+}
+
+// release adds agent a (weight share) to the pool of a predictive campaign and its
+// chance to be free at each forecast horizon.
+func (p *Pacer) release(c *Campaign, w *campWork, a *Agent, share float64) {
+	st := &c.Stats
+	amd := st.AMD.Seconds()
+	grace := c.Compliance.grace().Seconds()
+	wrap := st.Wrap.Seconds()
+	e := a.InState.Seconds()
+	w.pool += share
+	base, surv := 0.0, 0.0
+	if a.State == OnCall {
+		base = p.cdf(st.Talk, e)
+		surv = 1 - base
+	}
+	for k := range quad {
+		h := w.tau[k] + amd + grace
+		var r float64
+		switch a.State {
+		case OnCall:
+			if h > wrap {
+				if surv <= 1e-12 {
+					r = 1
+				} else {
+					r = min(max((p.cdf(st.Talk, e+h-wrap)-base)/surv, 0), 1)
+				}
+			}
+		case WrapUp:
+			if wrap-e <= h {
+				r = 1
+			}
+		}
+		w.supply[k] += share * r
+		w.supplyVar[k] += share * r * (1 - r)
+	}
+}
+
+// risk returns the forecast probability that the n-th new call, if it is answered by
+// a human, finds no agent within the grace.
+func (w *campWork) risk(st *Stats, n int) float64 {
+	var sum float64
+	for k := range quad {
+		f := st.AnswerRate * st.Ring.CDF(w.tau[k])
+		others := float64(n-1) * f
+		mu := w.free + w.supply[k] - w.demand[k] - others
+		v := w.supplyVar[k] + w.demandVar[k] + float64(n-1)*f*(1-f) + 0.25
+		sum += 0.5 * math.Erfc((mu-0.5)/math.Sqrt(2*v))
+	}
+	return sum / quad
+}
+
+// predict returns the number of unreserved calls predictive campaign i should place.
+func (p *Pacer) predict(s *Snapshot, i int) int {
+	c := &s.Campaigns[i]
+	w := &p.work[i]
+	st := &c.Stats
+	ctl := p.controllerFor(c.ID)
+	target := c.Compliance.target()
+	aim := target * p.cfg.Aim
+
+	prog := max(0, int(math.Floor(w.free+1e-9))-w.inflight)
+	fc := Forecast{Pool: w.pool, Free: w.free, InFlight: w.inflight, Progress: prog}
+	defer func() { w.fc = fc }()
+
+	// Controller: integral action on the recent abandonment rate.
+	dt := 0.0
+	if ctl.seen {
+		dt = min(5, s.Now.Sub(ctl.last).Seconds())
+	}
+	ctl.last, ctl.seen = s.Now, true
+	warm := st.Outcomes >= p.cfg.Warmup
+	if warm && dt > 0 && st.Recent.LiveAnswers > 0 {
+		weight := min(1, float64(st.Recent.LiveAnswers)/50)
+		errRel := (aim - st.Recent.Rate()) / aim
+		errRel = min(errRel, 1)
+		ctl.logTheta += p.cfg.Gain * dt * weight * errRel
+		ctl.logTheta = min(max(ctl.logTheta, math.Log(1e-3)), math.Log(0.5))
+	}
+	theta := math.Exp(ctl.logTheta)
+
+	// Compliance: the smallest remaining allowance (in abandons) over the windows
+	// checked; none left means progressive, little left means proportionally timid.
+	slack := math.Inf(1)
+	windows := [2]Window{st.Day, st.Rolling}
+	nw := 1
+	if c.Compliance.Rule == RuleUS {
+		nw = 2
+	}
+	for _, win := range windows[:nw] {
+		slack = min(slack, target*float64(win.LiveAnswers)-float64(win.Abandons)-p.cfg.Reserve)
+	}
+	theta *= min(1, max(0, slack)/p.cfg.SlackScale)
+	fc.Theta = theta
+	if !warm || w.pool < 1 || st.AnswerRate <= 0 || slack <= 0 {
+		fc.Fallback = true
+		fc.Lines = prog
+		return prog
+	}
+	maxLines := c.MaxLinesPerAgent
+	if maxLines <= 0 {
+		maxLines = 3
+	}
+	hi := int(maxLines*w.pool) - w.inflight
+	hi = min(hi, w.readyLeft)
+	if hi <= prog {
+		fc.Lines = max(prog, 0)
+		return fc.Lines
+	}
+	// Largest n in (prog, hi] whose marginal risk stays within theta.
+	lo := prog
+	if w.risk(st, lo+1) > theta {
+		fc.Lines = prog
+		fc.RiskAtMax = w.risk(st, lo+1)
+		return prog
+	}
+	lo++
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if w.risk(st, mid) <= theta {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	fc.Lines = lo
+	fc.RiskAtMax = w.risk(st, lo)
+	return lo
+}
+
+func (p *Pacer) controllerFor(id string) *controller {
+	i, ok := p.ctl[id]
+	if !ok {
+		i = len(p.ctlState)
+		p.ctl[id] = i
+		p.ctlState = append(p.ctlState, controller{logTheta: math.Log(0.1)})
+	}
+	return &p.ctlState[i]
+}
