@@ -92,6 +92,7 @@ func New(o Options) *Server {
 	s.authRoutes()
 	s.resourceRoutes()
 	s.settingsRoutes()
+	s.listRoutes()
 	return s
 }
 

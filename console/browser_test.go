@@ -266,3 +266,5 @@ func (tb *tab) open(path string) {
 	tb.do("open "+path, chromedp.Navigate(tb.e.url+path))
 	tb.ready("mount " + path)
 }
+
+func itoa(n int64) string { return fmt.Sprint(n) }

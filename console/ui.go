@@ -47,21 +47,18 @@ type page struct {
 	Data any
 }
 
-// pages is the manager UI. Navigation follows this order.
+// pages is the manager UI. Navigation follows this order. Campaign Management, the
+// Dashboard and Campaign Logs join this table when /api/v1/campaigns exists.
 var pages = []page{
 	{Pattern: "/{$}", Title: "Home", Module: "home.js"},
 	{Pattern: "/login", Title: "Sign in", Template: "login.html", Module: "login.js"},
-	{Pattern: "/campaigns", Title: "Campaign Management", Module: "campaigns.js", Needs: "GET /api/v1/campaigns", Nav: "Campaigns", NavTitle: "Campaign Management"},
-	{Pattern: "/campaigns/new", Title: "New campaign", Module: "campaign-form.js", Needs: "POST /api/v1/campaigns"},
-	{Pattern: "/campaigns/{id}/edit", Title: "Edit campaign", Module: "campaign-form.js", Needs: "PUT /api/v1/campaigns/{id}"},
-	{Pattern: "/dashboard", Title: "Dashboard", Module: "dashboard.js", Needs: "GET /api/v1/campaigns", Nav: "Campaigns"},
-	{Pattern: "/dashboard/{id}", Title: "Campaign details", Module: "dashboard.js", Needs: "GET /api/v1/campaigns/{id}"},
-	{Pattern: "/logs", Title: "Campaign Logs", Module: "campaign-logs.js", Needs: "GET /api/v1/campaign-logs", Nav: "Campaigns"},
-	{Pattern: "/lists", Title: "Contact Lists", Module: "lists.js", Needs: "GET /api/v1/lists", Nav: "List Management"},
-	{Pattern: "/lists/dnc", Title: "DNC Lists", Module: "lists.js", Needs: "GET /api/v1/lists", Nav: "List Management"},
-	{Pattern: "/lists/mapping", Title: "Agent Mapping", Module: "lists.js", Needs: "GET /api/v1/lists", Nav: "List Management"},
+	{Pattern: "/lists", Title: "Contact Lists", Module: "lists.js", Needs: "GET /api/v1/contact-lists", Nav: "List Management"},
+	{Pattern: "/lists/dnc", Title: "DNC Lists", Module: "lists.js", Needs: "GET /api/v1/dnc-lists", Nav: "List Management"},
+	{Pattern: "/lists/mapping", Title: "Agent Mapping", Module: "lists.js", Needs: "GET /api/v1/agent-mapping-lists", Nav: "List Management"},
 	{Pattern: "/lists/logs", Title: "List Management Logs", Module: "list-logs.js", Needs: "GET /api/v1/list-logs", Nav: "List Management", NavTitle: "Logs"},
-	{Pattern: "/lists/{id}", Title: "List", Module: "list-detail.js", Needs: "GET /api/v1/lists/{id}"},
+	{Pattern: "/lists/contact/{id}", Title: "Contact list", Module: "list-detail.js", Needs: "GET /api/v1/contact-lists/{id}/contacts"},
+	{Pattern: "/lists/dnc/{id}", Title: "DNC list", Module: "list-detail.js", Needs: "GET /api/v1/dnc-lists/{id}/entries"},
+	{Pattern: "/lists/mapping/{id}", Title: "Agent mapping list", Module: "list-detail.js", Needs: "GET /api/v1/agent-mapping-lists/{id}/mappings"},
 	{Pattern: "/settings", Title: "Settings", Template: "settings.html", Module: "settings.js", Data: settingSections, Needs: "GET /api/v1/settings", Nav: "Campaigns"},
 	{Pattern: "/admin/users", Title: "Users", Module: "admin.js", Needs: "GET /api/v1/users", Nav: "Administration"},
 	{Pattern: "/admin/agents", Title: "Agents", Module: "admin.js", Needs: "GET /api/v1/agents", Nav: "Administration"},
@@ -102,11 +99,11 @@ type staticFile struct {
 
 // ui serves the manager web UI.
 type ui struct {
-	opts    UIOptions
-	pages   map[string]*template.Template // by page pattern
+	opts     UIOptions
+	pages    map[string]*template.Template // by page pattern
 	notFound *template.Template
-	static  map[string]staticFile // by path under /static/
-	nav     []navGroup
+	static   map[string]staticFile // by path under /static/
+	nav      []navGroup
 }
 
 // UIHandler returns the manager web UI: html/template pages at / and below, and their

@@ -23,9 +23,7 @@ func (s *Service) CreateMappingList(ctx context.Context, n NewList, r io.Reader,
 		if src, err = newCSVSource(r, s.limits.ListColumns); err != nil {
 			return store.List{}, Report{}, err
 		}
-		if opt.Mapping.IsZero() {
-			opt.Mapping = AutoMapping(src.header())
-		}
+		opt.Mapping = opt.Mapping.withAuto(src.header())
 		if err := checkMappingColumns(opt.Mapping, src.header()); err != nil {
 			return store.List{}, Report{}, err
 		}
@@ -57,9 +55,7 @@ func (s *Service) AppendMappings(ctx context.Context, listID int64, r io.Reader,
 	if err != nil {
 		return Report{}, err
 	}
-	if opt.Mapping.IsZero() {
-		opt.Mapping = AutoMapping(src.header())
-	}
+	opt.Mapping = opt.Mapping.withAuto(src.header())
 	if err := checkMappingColumns(opt.Mapping, src.header()); err != nil {
 		return Report{}, err
 	}

@@ -30,9 +30,7 @@ func (s *Service) CreateContactList(ctx context.Context, n NewList, r io.Reader,
 	if err != nil {
 		return store.List{}, Report{}, err
 	}
-	if opt.Mapping.IsZero() {
-		opt.Mapping = AutoMapping(src.header())
-	}
+	opt.Mapping = opt.Mapping.withAuto(src.header())
 	if _, err := opt.Mapping.resolve(src.header()); err != nil {
 		return store.List{}, Report{}, err
 	}
@@ -69,6 +67,8 @@ func (s *Service) AppendContacts(ctx context.Context, listID int64, r io.Reader,
 		if _, err := opt.Mapping.resolve(src.header()); err != nil || opt.Mapping.IsZero() {
 			opt.Mapping = AutoMapping(src.header())
 		}
+	} else {
+		opt.Mapping = opt.Mapping.withAuto(src.header())
 	}
 	if _, err := opt.Mapping.resolve(src.header()); err != nil {
 		return Report{}, err

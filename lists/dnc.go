@@ -26,9 +26,7 @@ func (s *Service) CreateDNCList(ctx context.Context, n NewList, r io.Reader, opt
 		if src, err = newCSVSource(r, s.limits.ListColumns); err != nil {
 			return store.List{}, Report{}, err
 		}
-		if opt.Mapping.IsZero() {
-			opt.Mapping = AutoMapping(src.header())
-		}
+		opt.Mapping = opt.Mapping.withAuto(src.header())
 		if _, err := opt.Mapping.resolve(src.header()); err != nil {
 			return store.List{}, Report{}, err
 		}
@@ -61,9 +59,7 @@ func (s *Service) AppendDNC(ctx context.Context, listID int64, r io.Reader, opt 
 	if err != nil {
 		return Report{}, err
 	}
-	if opt.Mapping.IsZero() {
-		opt.Mapping = AutoMapping(src.header())
-	}
+	opt.Mapping = opt.Mapping.withAuto(src.header())
 	rep, err := s.importDNC(ctx, l, src, opt)
 	if err == nil && l.Status != store.ListValidated && rep.Status == store.ImportCompleted {
 		_, err = s.settle(ctx, l.ID, rep, nil, false)

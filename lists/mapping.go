@@ -180,3 +180,35 @@ func quoteAll(ss []string) []string {
 	}
 	return out
 }
+
+// withAuto completes an explicit mapping with the automatic one: fields the user did
+// not map are taken from recognised headers, unless that column is already mapped.
+func (m Mapping) withAuto(header []string) Mapping {
+	auto := AutoMapping(header)
+	used := map[string]bool{}
+	for _, c := range append(append([]string(nil), m.Phones...), m.FirstName, m.LastName, m.TimeZone, m.Priority, m.Agent, m.Expires) {
+		used[strings.ToLower(c)] = true
+	}
+	pick := func(mine, theirs string) string {
+		if mine != "" || used[strings.ToLower(theirs)] {
+			return mine
+		}
+		return theirs
+	}
+	out := m
+	out.Phones = append([]string(nil), m.Phones...)
+	if len(out.Phones) == 0 {
+		for _, p := range auto.Phones {
+			if !used[strings.ToLower(p)] {
+				out.Phones = append(out.Phones, p)
+			}
+		}
+	}
+	out.FirstName = pick(m.FirstName, auto.FirstName)
+	out.LastName = pick(m.LastName, auto.LastName)
+	out.TimeZone = pick(m.TimeZone, auto.TimeZone)
+	out.Priority = pick(m.Priority, auto.Priority)
+	out.Agent = pick(m.Agent, auto.Agent)
+	out.Expires = pick(m.Expires, auto.Expires)
+	return out
+}

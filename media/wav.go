@@ -39,6 +39,9 @@ func (f WAVFormat) String() string {
 		name = "A-law"
 	case wavFormatMuLaw:
 		name = "mu-law"
+	case 2, 3, 0x11, 0x31, 0x55:
+		names := map[uint16]string{2: "MS ADPCM", 3: "IEEE float", 0x11: "IMA ADPCM", 0x31: "GSM 6.10", 0x55: "MPEG layer 3"}
+		name = fmt.Sprintf("%s (format code %d)", names[f.AudioFormat], f.AudioFormat)
 	}
 	return fmt.Sprintf("%s, %d Hz, %d channel(s)", name, f.SampleRate, f.Channels)
 }

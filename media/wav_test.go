@@ -3,6 +3,7 @@ package media_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -177,5 +178,113 @@ func TestMixerAloneAndClipping(t *testing.T) {
 	}
 	if got := out.snapshot()[4:]; !equalPCM(got, []int16{1}) {
 		t.Errorf("one-sided output %v, want [1] after the backlog fills", got)
+	}
+}
+
+// TestReadWAVFiles reads files written by sox (testdata/formats): the three accepted
+// encodings decode to a 1 kHz sine at -6 dBFS, every other layout is refused with an
+// error naming what the file holds.
+func TestReadWAVFiles(t *testing.T) {
+	tests := []struct {
+		file    string
+		format  uint16
+		wantErr []string // substrings of the error
+	}{
+		{"pcm16.wav", 1, nil},
+		{"ulaw.wav", 7, nil},
+		{"alaw.wav", 6, nil},
+		{"stereo.wav", 0, []string{"PCM 16-bit, 8000 Hz, 2 channel(s)", "need 8000 Hz mono"}},
+		{"rate16k.wav", 0, []string{"16000 Hz"}},
+		{"float.wav", 0, []string{"IEEE float (format code 3)"}},
+		{"pcm8.wav", 0, []string{"PCM 8-bit"}},
+		{"gsm.wav", 0, []string{"GSM 6.10 (format code 49)"}},
+		{"mp3.wav", 0, []string{"shorter than a RIFF header"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			w, err := media.LoadWAV(filepath.Join("testdata", "formats", tt.file))
+			if tt.wantErr != nil {
+				if !errors.Is(err, media.ErrWAVFormat) {
+					t.Fatalf("error %v, want ErrWAVFormat", err)
+				}
+				for _, s := range append(tt.wantErr, tt.file) {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q does not mention %q", err, s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Format.AudioFormat != tt.format || len(w.Samples) != 400 {
+				t.Fatalf("format %v, %d samples; want code %d, 400 samples", w.Format, len(w.Samples), tt.format)
+			}
+			peak := 0
+			for _, v := range w.Samples {
+				peak = max(peak, abs(int(v)))
+			}
+			if peak < 15000 || peak > 17500 {
+				t.Errorf("peak %d, want about 16400 (a -6 dBFS sine)", peak)
+			}
+		})
+	}
+}
+
+// TestReadWAVLayouts covers chunk layouts other writers produce and broken files.
+func TestReadWAVLayouts(t *testing.T) {
+	chunk := func(id string, size uint32, data []byte) []byte {
+		c := append([]byte(id), binary.LittleEndian.AppendUint32(nil, size)...)
+		c = append(c, data...)
+		if len(data)%2 == 1 {
+			c = append(c, 0)
+		}
+		return c
+	}
+	riff := func(chunks ...[]byte) []byte {
+		body := []byte("WAVE")
+		for _, c := range chunks {
+			body = append(body, c...)
+		}
+		return append(append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...), body...)
+	}
+	fmtMuLaw := wavBytes(7, 1, 8000, 8, nil)[12:36] // the 24-byte fmt chunk
+	data := chunk("data", 5, []byte{0xff, 0x7f, 0x80, 0x00, 0x55})
+	// WAVE_FORMAT_EXTENSIBLE: cbSize 22, valid bits, channel mask, sub-format GUID (mu-law)
+	ext := append([]byte(nil), fmtMuLaw[8:]...)
+	binary.LittleEndian.PutUint16(ext[0:], 0xfffe)
+	ext = append(ext, 22, 0, 8, 0, 4, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71)
+	tests := []struct {
+		name    string
+		file    []byte
+		samples int
+		wantErr string
+	}{
+		{"LIST before fmt", riff(chunk("LIST", 7, []byte("INFOabc")), fmtMuLaw, data), 5, ""},
+		{"extensible mu-law", riff(chunk("fmt ", 40, ext), data), 5, ""},
+		{"data shorter than declared", riff(fmtMuLaw, chunk("data", 1000, []byte{1, 2, 3, 4})), 4, ""},
+		{"streamed, size 0xffffffff", riff(fmtMuLaw, chunk("data", 0xffffffff, []byte{1, 2, 3, 4})), 4, ""},
+		{"data before fmt", riff(data, fmtMuLaw), 0, "data chunk before fmt chunk"},
+		{"no fmt", riff(), 0, "no fmt chunk"},
+		{"tiny fmt", riff(chunk("fmt ", 2, []byte{1, 0}), data), 0, "fmt chunk of 2 bytes"},
+		{"truncated chunk", riff(fmtMuLaw, chunk("junk", 99, []byte{1})), 0, `truncated "junk" chunk`},
+		{"RIFX", []byte("RIFX\x00\x00\x00\x00WAVEfmt "), 0, "not a RIFF WAVE file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := media.ReadWAV(bytes.NewReader(tt.file))
+			if tt.wantErr != "" {
+				if !errors.Is(err, media.ErrWAVFormat) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want ErrWAVFormat mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(w.Samples) != tt.samples {
+				t.Errorf("%d samples, want %d", len(w.Samples), tt.samples)
+			}
+		})
 	}
 }

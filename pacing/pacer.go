@@ -52,6 +52,7 @@ type Pacer struct {
 	offers   []Offer
 	reserved []reservedOrder
 	work     []campWork
+	pmf      []campPMF
 	ties     []int
 	taken    []bool
 	takenOff []int
@@ -202,6 +203,7 @@ func (p *Pacer) Decide(s *Snapshot) (Decision, error) {
 	p.offers = p.offers[:0]
 	p.reserved = p.reserved[:0]
 	p.work = grow(p.work, len(s.Campaigns))
+	p.pmf = grow(p.pmf, len(s.Campaigns))
 	p.mapped = grow(p.mapped, len(s.Agents))
 	p.takenOff = grow(p.takenOff, len(s.Campaigns)+1)
 	total := 0
@@ -350,7 +352,7 @@ func (p *Pacer) assignAgents(s *Snapshot) {
 			share := 1 / float64(len(p.ties))
 			for _, ci := range p.ties {
 				if s.Campaigns[ci].Mode == Predictive {
-					p.release(&s.Campaigns[ci], &p.work[ci], a, share)
+					p.release(&s.Campaigns[ci], ci, a, share)
 				}
 			}
 			continue

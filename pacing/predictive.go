@@ -65,6 +65,7 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 		for k := range quad {
 			w.tau[k] = st.Ring.Quantile(lo + us[k]*(hi-lo))
 		}
+		p.pmf[i].reset()
 	}
 	for i := range s.Calls {
 		call := &s.Calls[i]
@@ -73,17 +74,20 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 			continue
 		}
 		w := &p.work[call.Campaign]
+		pm := &p.pmf[call.Campaign]
 		st := &c.Stats
 		switch call.Stage {
 		case Waiting:
 			for k := range quad {
 				w.demand[k]++
+				pm.dem[k].add(1)
 			}
 		case Detecting:
 			q := humanShare(st)
 			for k := range quad {
 				w.demand[k] += q
 				w.demandVar[k] += q * (1 - q)
+				pm.dem[k].add(q)
 			}
 		case Ringing:
 			e := call.Elapsed.Seconds()
@@ -97,6 +101,7 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 				q = math.Min(math.Max(q, 0), 1)
 				w.demand[k] += q
 				w.demandVar[k] += q * (1 - q)
+				pm.dem[k].add(q)
 			}
 		}
 	}
@@ -123,13 +128,15 @@ func (p *Pacer) unresolved(st *Stats, e, ringCDF float64) float64 {
 
 // release adds agent a (weight share) to the pool of a predictive campaign and its
 // chance to be free at each forecast horizon.
-func (p *Pacer) release(c *Campaign, w *campWork, a *Agent, share float64) {
+func (p *Pacer) release(c *Campaign, ci int, a *Agent, share float64) {
+	w := &p.work[ci]
 	st := &c.Stats
 	amd := st.AMD.Seconds()
 	grace := c.Compliance.grace().Seconds()
 	wrap := st.Wrap.Seconds()
 	e := a.InState.Seconds()
 	w.pool += share
+	pm := &p.pmf[ci]
 	base, surv := 0.0, 0.0
 	if a.State == OnCall {
 		base = p.cdf(st.Talk, e)
@@ -154,6 +161,7 @@ func (p *Pacer) release(c *Campaign, w *campWork, a *Agent, share float64) {
 		}
 		w.supply[k] += share * r
 		w.supplyVar[k] += share * r * (1 - r)
+		pm.addSupply(k, share, r)
 	}
 }
 
@@ -184,6 +192,23 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 	fc := Forecast{Pool: w.pool, Free: w.free, InFlight: w.inflight, Progress: prog}
 	defer func() { w.fc = fc }()
 
+	// Compliance: the smallest remaining allowance (in abandons) over the windows
+	// checked; none left means progressive, little left means proportionally timid.
+	slack := math.Inf(1)
+	windows := [2]Window{st.Day, st.Rolling}
+	nw := 1
+	if c.Compliance.Rule == RuleUS {
+		nw = 2
+	}
+	for _, win := range windows[:nw] {
+		slack = min(slack, target*float64(win.LiveAnswers)-float64(win.Abandons)-p.cfg.Reserve)
+	}
+	if SpendBuf > 0 && st.Hour.LiveAnswers > 0 {
+		per := float64(st.Hour.LiveAnswers) * SpendH / 60
+		aim = aim + (slack-SpendBuf)/per
+		aim = min(max(aim, 0.3*target), AimMax*target)
+	}
+
 	// Controller: integral action on the recent abandonment rate.
 	dt := 0.0
 	if ctl.seen {
@@ -199,18 +224,6 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 		ctl.logTheta = min(max(ctl.logTheta, math.Log(1e-3)), math.Log(0.5))
 	}
 	theta := math.Exp(ctl.logTheta)
-
-	// Compliance: the smallest remaining allowance (in abandons) over the windows
-	// checked; none left means progressive, little left means proportionally timid.
-	slack := math.Inf(1)
-	windows := [2]Window{st.Day, st.Rolling}
-	nw := 1
-	if c.Compliance.Rule == RuleUS {
-		nw = 2
-	}
-	for _, win := range windows[:nw] {
-		slack = min(slack, target*float64(win.LiveAnswers)-float64(win.Abandons)-p.cfg.Reserve)
-	}
 	theta *= min(1, max(0, slack)/p.cfg.SlackScale)
 	fc.Theta = theta
 	if !warm || w.pool < 1 || st.AnswerRate <= 0 || slack <= 0 {
@@ -228,24 +241,40 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 		fc.Lines = max(prog, 0)
 		return fc.Lines
 	}
-	// Largest n in (prog, hi] whose marginal risk stays within theta.
+	// Largest n in (prog, hi] whose marginal risk stays within theta. The exact count
+	// distributions are used while they fit, the normal approximation beyond.
+	pm := &p.pmf[i]
+	var f [quad]float64
+	for k := range quad {
+		f[k] = st.AnswerRate * st.Ring.CDF(w.tau[k])
+	}
+	exact := pm.exact() && binomialFits(hi, &f)
+	if exact {
+		pm.settle()
+	}
+	risk := func(n int) float64 {
+		if exact {
+			return pm.risk(w.free, &f, n)
+		}
+		return w.risk(st, n)
+	}
 	lo := prog
-	if w.risk(st, lo+1) > theta {
+	if r := risk(lo + 1); r > theta {
 		fc.Lines = prog
-		fc.RiskAtMax = w.risk(st, lo+1)
+		fc.RiskAtMax = r
 		return prog
 	}
 	lo++
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if w.risk(st, mid) <= theta {
+		if risk(mid) <= theta {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
 	fc.Lines = lo
-	fc.RiskAtMax = w.risk(st, lo)
+	fc.RiskAtMax = risk(lo)
 	return lo
 }
 
@@ -258,3 +287,5 @@ func (p *Pacer) controllerFor(id string) *controller {
 	}
 	return &p.ctlState[i]
 }
+
+var SpendBuf, SpendH, AimMax float64 = 0, 30, 1

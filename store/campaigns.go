@@ -375,6 +375,7 @@ type Campaigns interface {
 	// InFlightAttempts lists attempts still dialing, ringing or answered; node ""
 	// means every node.
 	InFlightAttempts(ctx context.Context, node string) ([]Attempt, error)
+	AttemptByID(ctx context.Context, id int64) (Attempt, error)
 	// RecordAttempts returns a record's attempts in order.
 	RecordAttempts(ctx context.Context, recordID int64) ([]Attempt, error)
 	// UnansweredStreak counts the closed attempts to number since it was last

@@ -3,5 +3,6 @@
 // or more parameter presets, and reports the confusion matrix, accuracy with a Wilson
 // 95 % interval, the two error rates, decision times and beep timing.
 //
-// It reads files (through io/fs) and may use several goroutines; package amd stays pure.
+// It reads WAV files (through io/fs, decoded by media.ReadWAV) and may use several
+// goroutines; package amd stays pure.
 package eval

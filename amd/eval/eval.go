@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/outdial/outdial/amd"
-	"github.com/outdial/outdial/amd/wav"
+	"github.com/outdial/outdial/media"
 )
 
 // Labels in a manifest.
@@ -226,7 +226,7 @@ func (r *Result) analyseCall(fsys fs.FS, i int) error {
 	if err != nil {
 		return fmt.Errorf("eval: %s: %w", c.File, err)
 	}
-	a, err := wav.Decode(f, 0)
+	a, err := media.ReadWAV(f)
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("eval: %s: %w", c.File, err)

@@ -6,13 +6,14 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/outdial/outdial/amd"
-	"github.com/outdial/outdial/amd/wav"
+	"github.com/outdial/outdial/media"
 )
 
 func TestReadManifest(t *testing.T) {
@@ -124,6 +125,25 @@ func synth(leadMs, speechMs, gapMs, beepMs, tailMs int) []int16 {
 	return s
 }
 
+// wavFile returns samples as the bytes of a PCM16 WAV file written by media's writer.
+func wavFile(t *testing.T, samples []int16) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "call.wav")
+	w, err := media.CreateWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.HandlePCM(samples)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestRunOnSyntheticCalls(t *testing.T) {
 	files := map[string][]int16{
 		"h1.wav": synth(500, 400, 0, 0, 3000),
@@ -132,11 +152,7 @@ func TestRunOnSyntheticCalls(t *testing.T) {
 	}
 	fsys := fstest.MapFS{}
 	for name, s := range files {
-		var buf bytes.Buffer
-		if err := wav.Encode(&buf, s, wav.FormatMuLaw); err != nil {
-			t.Fatal(err)
-		}
-		fsys[name] = &fstest.MapFile{Data: buf.Bytes()}
+		fsys[name] = &fstest.MapFile{Data: wavFile(t, s)}
 	}
 	f, _ := os.Open("testdata/manifest.csv")
 	calls, err := ReadManifest(f)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/outdial/outdial/amd"
 	"github.com/outdial/outdial/amd/eval"
-	"github.com/outdial/outdial/amd/wav"
+	"github.com/outdial/outdial/media"
 )
 
 const amdUsage = `usage:
@@ -119,14 +119,9 @@ func amdClassify(ctx context.Context, args []string, out, errOut io.Writer) erro
 }
 
 func classifyFile(name string, p amd.Params) (classifyLine, error) {
-	f, err := os.Open(name)
+	a, err := media.LoadWAV(name)
 	if err != nil {
 		return classifyLine{}, err
-	}
-	a, err := wav.Decode(f, 0)
-	f.Close()
-	if err != nil {
-		return classifyLine{}, fmt.Errorf("%s: %w", name, err)
 	}
 	o, err := eval.Analyse(a.Samples, p, false)
 	if err != nil {

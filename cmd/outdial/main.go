@@ -27,9 +27,12 @@ func commands() map[string]command {
 		"config":  {"configuration tools: config print", runConfig},
 		"users":   {"user accounts: users create", runUsers},
 		"tokens":  {"API tokens: tokens create", runTokens},
+		"lists":   {"contact, DNC and agent mapping lists: lists import", runLists},
 		"version": {"print the version", runVersion},
 		"sim":     {"pacing simulation: outdial sim --scenario FILE.json", runSim},
 		"amd":     {"answering-machine detection tools: amd classify, amd eval", runAMD},
+		"carrier": {"simulated SIP carrier", runCarrier},
+		"call":    {"place test calls to a trunk, JSON lines out", runCall},
 	}
 }
 

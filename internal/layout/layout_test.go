@@ -98,7 +98,6 @@ var rules = []rule{
 // and the corpus evaluator, kept out of the pure detector) and the pacing simulator's
 // own use of pacing.
 var allowed = map[string]bool{
-	"amd/wav":          true,
 	"amd/eval":         true,
 	"pacing/sim":       true,
 	"amd/cmd":          true,

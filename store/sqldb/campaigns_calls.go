@@ -339,6 +339,12 @@ func (s *DB) InFlightAttempts(ctx context.Context, node string) ([]store.Attempt
 	return as, s.mapErr(err, "in-flight attempts")
 }
 
+// AttemptByID returns one attempt.
+func (s *DB) AttemptByID(ctx context.Context, id int64) (store.Attempt, error) {
+	a, err := scanAttempt(s.sql.QueryRowContext(ctx, `SELECT `+attemptCols+` FROM call_attempts WHERE id = $1`, id))
+	return a, s.mapErr(err, fmt.Sprintf("attempt %d", id))
+}
+
 // RecordAttempts returns a record's attempts in order.
 func (s *DB) RecordAttempts(ctx context.Context, recordID int64) ([]store.Attempt, error) {
 	as, err := collect(ctx, s.sql, scanAttempt, `SELECT `+attemptCols+` FROM call_attempts WHERE record_id = $1 ORDER BY seq`, recordID)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/outdial/outdial/store"
@@ -70,23 +69,18 @@ func (s *DB) copyRows(ctx context.Context, conn *sql.Conn, tx *sql.Tx, table str
 	return insertBatches(ctx, tx, table, cols, next)
 }
 
+// insertStatement builds a multi-row INSERT with anonymous ? parameters: SQLite (the
+// backend without CopyRows) binds them by position, while $N parameters are looked up
+// by name per bind, which is quadratic in the batch size.
 func insertStatement(table string, cols []string, rows int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-	p := 1
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for r := 0; r < rows; r++ {
 		if r > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(p))
-			p++
-		}
-		b.WriteByte(')')
+		b.WriteString(row)
 	}
 	return b.String()
 }

@@ -1,2 +1,0 @@
-// campaign-form.js: placeholder until its API lands.
-export async function mount() {}

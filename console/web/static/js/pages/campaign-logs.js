@@ -1,2 +1,0 @@
-// campaign-logs.js: placeholder until its API lands.
-export async function mount() {}

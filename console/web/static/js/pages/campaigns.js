@@ -1,2 +1,0 @@
-// campaigns.js: placeholder until its API lands.
-export async function mount() {}

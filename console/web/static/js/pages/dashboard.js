@@ -1,2 +1,0 @@
-// dashboard.js: placeholder until its API lands.
-export async function mount() {}
