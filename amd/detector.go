@@ -77,10 +77,14 @@ const (
 	// CausePhrases: the greeting went on after a sentence pause and reached
 	// PhraseGreeting.
 	CausePhrases
+	// CauseContinuousSound: voice in every frame for ContinuousSound: no live talker
+	// goes that long without a single 20 ms dip; a recording over a music bed does.
+	CauseContinuousSound
 )
 
 // String returns the cause name: INITIALSILENCE, SILENCEAFTERGREETING, LONGGREETING,
-// MAXWORDS, MAXWORDLENGTH, TOOLONG, NOAUDIO, BEEP, SILENCE, TONETIMEOUT, TONE.
+// MAXWORDS, MAXWORDLENGTH, TOOLONG, NOAUDIO, BEEP, SILENCE, TONETIMEOUT, TONE, PHRASES,
+// CONTINUOUSSOUND.
 func (c Cause) String() string {
 	switch c {
 	case CauseInitialSilence:
@@ -107,6 +111,8 @@ func (c Cause) String() string {
 		return "TONE"
 	case CausePhrases:
 		return "PHRASES"
+	case CauseContinuousSound:
+		return "CONTINUOUSSOUND"
 	}
 	return ""
 }
@@ -187,11 +193,13 @@ type Detector struct {
 
 	// Adaptive state.
 	floor      minTracker
-	voiceRun   int   // current voiced run, ms
-	gapMs      int   // silence since the last voiced frame, ms
-	inWord     bool  // the current run has been counted as a word
-	greetStart int64 // sample where the first word started
-	lastWord   int64 // sample where the last word's voice ended
+	lowFloor   minTracker // noise floor of the low band (frameStats.lowLevel)
+	voiceRun   int        // current voiced run, ms
+	solidRun   int        // voice in every frame for this long, ms
+	gapMs      int        // silence since the last voiced frame, ms
+	inWord     bool       // the current run has been counted as a word
+	greetStart int64      // sample where the first word started
+	lastWord   int64      // sample where the last word's voice ended
 	lastLevel  float64
 	prevVoice  bool
 	lastVoice  int64 // sample where the last syllable-length voiced run was heard
@@ -222,6 +230,7 @@ func (d *Detector) Reset() {
 	d.tones.reset()
 	d.inInitialSilence = true
 	d.floor.reset()
+	d.lowFloor.reset()
 }
 
 // Done reports whether d has nothing more to report for this call.
@@ -417,9 +426,15 @@ const (
 	zcrNoise       = 0.45
 	zcrNoiseMargin = 10
 	hysteresisDB   = 3
-	// quietFrame is the mean |x| under which a frame is taken for a lost packet or
-	// digital silence and kept out of the noise floor (A-law's zero decodes to ±8).
-	quietFrame = 12
+	// broadbandDB is how far under the whole-band noise floor the low-band floor must
+	// be for the low-band voice test to be used: white noise band-limited to telephone
+	// speech has about a quarter of its energy below 1 kHz (-6 dB).
+	broadbandDB = 4
+	// flatFrameDB is the level (after DC removal) under which a frame is taken for a
+	// lost packet or digital silence and kept out of the noise floor: G.711 silence
+	// decodes to one constant value (0 for mu-law, ±8 for A-law), while even a very
+	// quiet line has some variation.
+	flatFrameDB = 3
 	// minVoiceRunMs is the voiced run that restarts the silence count once a greeting
 	// has started: shorter runs are clicks, not syllables.
 	minVoiceRunMs = 40
@@ -434,27 +449,32 @@ func (d *Detector) adaptiveVoice(st *frameStats, tonal bool) bool {
 }
 
 func (d *Detector) voiceDecision(st *frameStats, tonal bool) bool {
-	floor := d.floor.value()
-	if st.meanAbs >= quietFrame {
-		// a (nearly) all-zero frame is a lost packet or digital silence after G.711,
-		// not the room's noise: it would drag the floor to nothing
+	floor, lowFloor := d.floor.value(), d.lowFloor.value()
+	if st.level >= flatFrameDB {
+		// a flat frame is a lost packet or digital silence after G.711, not the
+		// room's noise: it would drag the floor to nothing
 		d.floor.add(st.level, st.samples)
+		d.lowFloor.add(st.lowLevel, st.samples)
 	}
 	d.lastLevel = st.level
-	if st.allZero || st.meanAbs < d.p.SilenceThreshold || tonal {
+	if st.allZero || st.meanAbs < d.p.SilenceThreshold || tonal || !d.floor.primed() {
 		return false
 	}
-	need := floor + float64(d.p.NoiseMargin)
+	margin := float64(d.p.NoiseMargin)
 	if d.prevVoice {
-		need -= hysteresisDB // a word in progress may dip a little
+		margin -= hysteresisDB // a word in progress may dip a little
 	}
-	if !d.floor.primed() || st.level < need {
+	need := floor + margin
+	if st.level >= need && (st.zcr <= zcrNoise || st.level >= need+zcrNoiseMargin) {
+		return true
+	}
+	// Voiced speech in broadband noise: the band below 1 kHz stands out first. Only
+	// when the noise is broadband (its low band well under its whole level); noise
+	// that is mostly low (brown, hum) gains nothing there and fluctuates more.
+	if d.p.LowBandMargin == 0 || lowFloor > floor-broadbandDB {
 		return false
 	}
-	if st.zcr > zcrNoise && st.level < need+zcrNoiseMargin {
-		return false
-	}
-	return true
+	return st.lowLevel >= lowFloor+float64(d.p.LowBandMargin)-(float64(d.p.NoiseMargin)-margin)
 }
 
 // adaptiveStep is outdial's classifier on one frame, given the voice decision.
@@ -466,6 +486,7 @@ func (d *Detector) adaptiveStep(voice bool, frameMs int) (Decision, bool) {
 			d.phrases++
 		}
 		d.voiceRun += frameMs
+		d.solidRun += frameMs
 		d.gapMs = 0
 		d.voiceMs += frameMs
 		if !d.inWord && d.voiceRun >= p.MinimumWordLength {
@@ -483,6 +504,7 @@ func (d *Detector) adaptiveStep(voice bool, frameMs int) (Decision, bool) {
 			d.lastVoice = d.pos
 		}
 	} else {
+		d.solidRun = 0
 		d.gapMs += frameMs
 		if d.gapMs >= p.BetweenWordsSilence {
 			d.voiceRun = 0
@@ -491,6 +513,8 @@ func (d *Detector) adaptiveStep(voice bool, frameMs int) (Decision, bool) {
 	}
 	started := d.words > 0
 	switch {
+	case started && p.ContinuousSound > 0 && d.solidRun >= p.ContinuousSound:
+		return d.decide(Machine, CauseContinuousSound, p.ContinuousSound), true
 	case started && d.voiceRun >= p.MaximumWordLength:
 		return d.decide(Machine, CauseMaxWordLength, p.MaximumWordLength), true
 	case d.words > p.MaximumNumberOfWords:
@@ -554,7 +578,7 @@ const (
 	minBlocks      = 8
 	blockSamples   = 10 * FrameSamples // 200 ms: the window is 1.6 s
 	primeSamples   = 2 * FrameSamples  // audio needed before the floor is trusted
-	riseDBPerFrame = 0.08              // 4 dB a second
+	riseDBPerFrame = 0.04              // 2 dB a second: music under a greeting is not noise
 )
 
 func (m *minTracker) reset() { *m = minTracker{} }

@@ -69,6 +69,28 @@ func TestClassic(t *testing.T) {
 	}
 }
 
+// TestLowBandVoice: a hello a few dB over loud white noise in the whole band stands
+// out below 1 kHz; with the low-band test off it is missed.
+func TestLowBandVoice(t *testing.T) {
+	sig := signal{}.silence(1000).speech(500, 5000, 140).silence(3000).withNoise(3000, 13)
+	tests := []struct {
+		set   string
+		cause Cause
+		at    int
+	}{
+		{"lowBandMargin=7", CauseSilenceAfterGreeting, 2300},
+		{"lowBandMargin=0", CauseInitialSilence, 2500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.set, func(t *testing.T) {
+			decs := feedAll(mustNew(t, mustPreset(t, PresetDefault, tt.set)), sig)
+			if len(decs) != 1 || decs[0].Result != Human || decs[0].Cause != tt.cause || !within(decs[0].At, msDur(tt.at), 40) {
+				t.Errorf("got %v, want HUMAN %s at %d ms", decs, tt.cause, tt.at)
+			}
+		})
+	}
+}
+
 func within(got, want time.Duration, tol int) bool {
 	d := got - want
 	return d >= -msDur(tol) && d <= msDur(tol)
@@ -97,10 +119,17 @@ func TestAdaptive(t *testing.T) {
 			[]want{{Human, CauseSilenceAfterGreeting, 1900, 80, ToneNone}}},
 		{"hello then a second hello", signal{}.silence(400).speech(400, 6000, 220).silence(2000).speech(400, 6000, 220).silence(2000).withNoise(noise, 3),
 			[]want{{Human, CauseSilenceAfterGreeting, 1600, 80, ToneNone}}},
-		{"long greeting, beep", signal{}.silence(300).speech(6000, 8000, 120).silence(500).tone(1000, 400, 6000).silence(3000).withNoise(noise, 4),
+		{"long greeting, beep", signal{}.silence(300).talk(6000, 8000, 120).silence(500).tone(1000, 400, 6000).silence(3000).withNoise(noise, 4),
 			[]want{{Machine, CauseLongGreeting, 5300, 80, ToneNone}, {MachineEnd, CauseBeep, 7240, 40, ToneBeep}}},
-		{"long greeting, no beep", signal{}.silence(300).speech(6000, 8000, 120).silence(3000).withNoise(noise, 5),
+		{"long greeting, no beep", signal{}.silence(300).talk(6000, 8000, 120).silence(3000).withNoise(noise, 5),
 			[]want{{Machine, CauseLongGreeting, 5300, 80, ToneNone}, {MachineEnd, CauseSilence, 7800, 80, ToneNone}}},
+		// sound in every frame (a music bed) is no live talker
+		{"greeting over a music bed", signal{}.silence(300).speech(6000, 8000, 120).silence(3000).withNoise(noise, 11),
+			[]want{{Machine, CauseContinuousSound, 2800, 40, ToneNone}, {MachineEnd, CauseSilence, 7800, 80, ToneNone}}},
+		// a line so quiet (about 5 LSB rms) that it looks like digital silence by level:
+		// it is still the noise floor, so the hello stands out
+		{"very quiet line, hello", signal{}.silence(600).speech(500, 8000, 160).silence(3000).withNoise(8, 12),
+			[]want{{Human, CauseSilenceAfterGreeting, 1900, 80, ToneNone}}},
 		{"greeting of two phrases", signal{}.silence(300).speech(1200, 8000, 120).silence(400).speech(3000, 8000, 120).silence(3000).withNoise(noise, 10),
 			[]want{{Machine, CausePhrases, 2300, 80, ToneNone}, {MachineEnd, CauseSilence, 6400, 80, ToneNone}}},
 		{"short greeting, beep", signal{}.silence(300).speech(1800, 8000, 120).silence(300).tone(850, 300, 6000).silence(3000).withNoise(noise, 6),

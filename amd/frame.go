@@ -13,6 +13,7 @@ type frameStats struct {
 	samples  int     // frame length
 	meanAbs  int     // integer mean of |x|, as Asterisk's DSP computes it
 	level    float64 // dB of the mean square after DC removal (0 dB = 1 LSB rms)
+	lowLevel float64 // the same for the frame low-passed at 1 kHz (voiced speech band)
 	zcr      float64 // zero crossings per sample, 0..1
 	hz       float64 // frequency estimated from upward zero crossings; 0 if unknown
 	purity   float64 // share of the energy at hz (Goertzel), 0..1; 0 if not measured
@@ -68,6 +69,7 @@ func analyse(frame []int16, toneLevel int, lo, hi float64) frameStats {
 	}
 	ms := sumSq / float64(n)
 	st.level = 10 * math.Log10(ms+1)
+	st.lowLevel = lowBandLevel(frame, mean)
 	st.zcr = float64(crossings) / float64(n)
 	if ups >= 3 && lastUp > firstUp {
 		st.hz = float64(ups-1) * SampleRate / (lastUp - firstUp)
@@ -90,4 +92,30 @@ func analyse(frame []int16, toneLevel int, lo, hi float64) frameStats {
 	}
 	st.analysed = true
 	return st
+}
+
+// Second-order Butterworth low-pass at 1 kHz for 8 kHz audio (bilinear transform).
+const (
+	lpB0 = 0.0976310729
+	lpB1 = 2 * lpB0
+	lpA1 = -0.9428090416
+	lpA2 = 0.3333333333
+)
+
+// lowBandLevel is the level in dB of frame (less its mean) after the 1 kHz low-pass.
+// Voiced speech keeps most of its energy below 1 kHz while hiss and white noise spread
+// to 3.4 kHz, so this level rises out of broadband noise sooner than the full level.
+// The filter starts settled on the first sample, so frames need no state between them.
+func lowBandLevel(frame []int16, mean float64) float64 {
+	x0 := float64(frame[0]) - mean
+	x1, x2, y1, y2 := x0, x0, x0, x0
+	var sum float64
+	for _, s := range frame {
+		x := float64(s) - mean
+		y := lpB0*(x+x2) + lpB1*x1 - lpA1*y1 - lpA2*y2
+		x2, x1 = x1, x
+		y2, y1 = y1, y
+		sum += y * y
+	}
+	return 10 * math.Log10(sum/float64(len(frame))+1)
 }

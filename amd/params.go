@@ -44,6 +44,10 @@ type Params struct {
 	// NoiseMargin is how many dB above the tracked noise floor a frame must be to be
 	// voice (noiseMargin). Not used when Classic.
 	NoiseMargin int
+	// LowBandMargin is how many dB above its own noise floor the frame's level below
+	// 1 kHz must be for the frame to be voice even when the whole-band level is not
+	// (lowBandMargin); 0 turns the low-band test off. Not used when Classic.
+	LowBandMargin int
 	// ShortGreeting is the voiced time up to which AfterGreetingSilence decides HUMAN
 	// (shortGreeting); after a longer greeting LongGreetingSilence is needed, which leaves
 	// room for a voicemail beep to arrive. Not used when Classic.
@@ -58,6 +62,11 @@ type Params struct {
 	// means MACHINE/PHRASES (phraseGreeting): a live answer is one phrase and then
 	// waits; a recording goes on. 0 turns the rule off. Not used when Classic.
 	PhraseGreeting int
+	// ContinuousSound is the time of voice in every single frame, without one 20 ms
+	// dip, that means MACHINE/CONTINUOUSSOUND (continuousSound): live speech dips
+	// between words every second or so, a greeting over a music bed does not. 0 turns
+	// the rule off. Not used when Classic.
+	ContinuousSound int
 	// InitialSilenceHuman reports INITIALSILENCE as HUMAN instead of MACHINE
 	// (initialSilenceHuman): a silent pick-up is more often a person than a machine, and
 	// dropping a person is the costly error.
@@ -133,6 +142,8 @@ func Preset(name string) (Params, error) {
 		p.SilenceThreshold = 24
 		p.MaximumWordLength = 8000
 		p.NoiseMargin = 7
+		p.LowBandMargin = 7
+		p.ContinuousSound = 2500
 		p.ShortGreeting = 1200
 		p.LongGreetingSilence = 1300
 		p.InitialSilenceHuman = true
@@ -177,10 +188,12 @@ func params() []param {
 		intParam("maximumWordLength", 100, 120000, func(p *Params) *int { return &p.MaximumWordLength }),
 		boolParam("classic", func(p *Params) *bool { return &p.Classic }),
 		intParam("noiseMargin", 1, 40, func(p *Params) *int { return &p.NoiseMargin }),
+		intParam("lowBandMargin", 0, 40, func(p *Params) *int { return &p.LowBandMargin }),
 		intParam("shortGreeting", 0, 60000, func(p *Params) *int { return &p.ShortGreeting }),
 		intParam("longGreetingSilence", 100, 60000, func(p *Params) *int { return &p.LongGreetingSilence }),
 		intParam("phrasePause", 0, 5000, func(p *Params) *int { return &p.PhrasePause }),
 		intParam("phraseGreeting", 0, 60000, func(p *Params) *int { return &p.PhraseGreeting }),
+		intParam("continuousSound", 0, 60000, func(p *Params) *int { return &p.ContinuousSound }),
 		boolParam("initialSilenceHuman", func(p *Params) *bool { return &p.InitialSilenceHuman }),
 		boolParam("beepDecides", func(p *Params) *bool { return &p.BeepDecides }),
 		boolParam("faxDetect", func(p *Params) *bool { return &p.FaxDetect }),

@@ -56,6 +56,22 @@ func (s signal) speech(ms int, amp float64, f0 float64) signal {
 	return s
 }
 
+// talk appends ms of speech as words of 400 ms with 80 ms gaps between them: gaps
+// shorter than betweenWordsSilence, so the greeting is one run, but live speech's dips.
+func (s signal) talk(ms int, amp float64, f0 float64) signal {
+	for ms > 0 {
+		w := min(ms, 400)
+		s = s.speech(w, amp, f0)
+		ms -= w
+		if ms > 0 {
+			g := min(ms, 80)
+			s = s.silence(g)
+			ms -= g
+		}
+	}
+	return s
+}
+
 // noise adds (mixes) white noise of the given rms from sample from to the end, or
 // appends ms of noise when from < 0.
 type lcg uint32

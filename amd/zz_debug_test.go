@@ -18,13 +18,16 @@ func TestZZDebug(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := Preset(PresetDefault)
+	if err := p.SetAll(splitComma(os.Getenv("DBG_SET"))); os.Getenv("DBG_SET") != "" && err != nil {
+		t.Fatal(err)
+	}
 	d, _ := New(p)
 	for i := 0; i+160 <= len(w.Samples); i += 160 {
 		fr := w.Samples[i : i+160]
 		st := analyse(fr, p.ToneLevel, d.lo, d.hi)
 		floor := d.floor.value()
 		dec, ok := d.Feed(fr)
-		fmt.Printf("%5d lvl %5.1f floor %5.1f zcr %.2f hz %6.0f pur %.2f v %v tonal? run %d words %d span %d\n", i/8, st.level, floor, st.zcr, st.hz, st.purity, d.prevVoice, d.voiceRun, d.words, d.span())
+		fmt.Printf("%5d low %5.1f lfl %5.1f lvl %5.1f floor %5.1f zcr %.2f hz %6.0f pur %.2f v %v tonal? run %d words %d span %d\n", i/8, st.lowLevel, d.lowFloor.value(), st.level, floor, st.zcr, st.hz, st.purity, d.prevVoice, d.voiceRun, d.words, d.span())
 		if ok {
 			fmt.Println(dec)
 		}
@@ -85,7 +88,17 @@ func TestZZGaps(t *testing.T) {
 				}
 			}
 		}
-		fmt.Printf("%s %s %s start %d %s\n", fs[0], fs[1], fs[2], first*20, out)
+		run, best := 0, 0
+		for _, v := range vs {
+			if v {
+				run++
+				best = max(best, run)
+			} else {
+				run = 0
+			}
+		}
+		_ = out
+		fmt.Printf("RUN %s %s %d\n", fs[2], fs[0], best*20)
 	}
 }
 

@@ -93,6 +93,7 @@ func New(o Options) *Server {
 	s.resourceRoutes()
 	s.settingsRoutes()
 	s.listRoutes()
+	s.campaignRoutes()
 	return s
 }
 

@@ -2,7 +2,6 @@ package campaign_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -54,8 +53,6 @@ func backends(t *testing.T, fn func(t *testing.T, st store.Store)) {
 		fn(t, st)
 	})
 }
-
-var _ = sql.ErrNoRows
 
 // world is a store with what campaigns link to.
 type world struct {

@@ -322,8 +322,8 @@ func (s *Service) Scrub(ctx context.Context, contactLists []int64, opt ScrubOpti
 		}
 		res.ByList = append(res.ByList, ScrubCount{ListID: l.ID, ListName: l.Name, Global: l.Global})
 		set := make([]uint64, 0, l.Entries)
-		err = s.st.EachActiveDNC(ctx, []int64{id}, s.clock.Now(), func(e store.DNCEntry) error {
-			set = append(set, numberKey(e.Number))
+		err = s.st.EachActiveDNCNumber(ctx, []int64{id}, s.clock.Now(), func(_ int64, n string) error {
+			set = append(set, numberKey(n))
 			return nil
 		})
 		if err != nil {
@@ -341,11 +341,12 @@ func (s *Service) Scrub(ctx context.Context, contactLists []int64, opt ScrubOpti
 		}
 		return -1
 	}
-	err := s.st.EachContact(ctx, contactLists, func(c store.Contact) error {
+	// check counts one contact's numbers and returns the callable ones (nil: excluded).
+	check := func(phones []string) []string {
 		res.Contacts++
 		first := -1
-		kept := c.Phones[:0:0]
-		for _, p := range c.Phones {
+		kept := phones[:0:0]
+		for _, p := range phones {
 			if by := blockedBy(p); by >= 0 {
 				if first < 0 {
 					first = by
@@ -359,13 +360,24 @@ func (s *Service) Scrub(ctx context.Context, contactLists []int64, opt ScrubOpti
 			res.ByList[first].Excluded++
 			return nil
 		}
-		res.NumbersRemoved += int64(len(c.Phones) - len(kept))
+		res.NumbersRemoved += int64(len(phones) - len(kept))
 		res.Kept++
-		if keep == nil {
+		return kept
+	}
+	var err error
+	if keep == nil {
+		err = s.st.EachContactPhones(ctx, contactLists, func(_ int64, phones []string) error {
+			check(phones)
 			return nil
-		}
-		c.Phones = kept
-		return keep(c)
-	})
+		})
+	} else {
+		err = s.st.EachContact(ctx, contactLists, func(c store.Contact) error {
+			if kept := check(c.Phones); kept != nil {
+				c.Phones = kept
+				return keep(c)
+			}
+			return nil
+		})
+	}
 	return res, err
 }

@@ -42,7 +42,27 @@ func (p *Pacer) cdf(d Dist, x float64) float64 {
 	if x <= 0 {
 		return 0
 	}
-	return p.phi.at((math.Log(x) - d.A) / d.B)
+	return p.phi.at((fastLog(x) - d.A) / d.B)
+}
+
+// fastLog is the natural logarithm to about 1e-7 for normal positive x, cheaper than
+// math.Log: the forecast takes thousands of them per decision and feeds them to a
+// tabulated normal CDF that is only accurate to 1e-4 anyway.
+func fastLog(x float64) float64 {
+	if !(x >= 0x1p-1000) || math.IsInf(x, 1) {
+		return math.Log(x)
+	}
+	b := math.Float64bits(x)
+	e := float64(int((b>>52)&0x7ff) - 1023)
+	m := math.Float64frombits(b&(1<<52-1) | 0x3ff<<52) // mantissa in [1, 2)
+	if m > math.Sqrt2 {
+		m /= 2
+		e++
+	}
+	// log(m) = 2 atanh(t), t = (m-1)/(m+1), |t| < 0.172
+	t := (m - 1) / (m + 1)
+	t2 := t * t
+	return e*math.Ln2 + 2*t*(1+t2*(1.0/3+t2*(1.0/5+t2*(1.0/7+t2*(1.0/9)))))
 }
 
 // prepareForecasts sets the answer-time quadrature points of every predictive
@@ -64,8 +84,8 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 		us := quadU()
 		for k := range quad {
 			w.tau[k] = st.Ring.Quantile(lo + us[k]*(hi-lo))
+			w.answered[k] = st.AnswerRate * st.Ring.CDF(w.tau[k])
 		}
-		p.pmf[i].reset()
 	}
 	for i := range s.Calls {
 		call := &s.Calls[i]
@@ -74,20 +94,17 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 			continue
 		}
 		w := &p.work[call.Campaign]
-		pm := &p.pmf[call.Campaign]
 		st := &c.Stats
 		switch call.Stage {
 		case Waiting:
 			for k := range quad {
 				w.demand[k]++
-				pm.dem[k].add(1)
 			}
 		case Detecting:
 			q := humanShare(st)
 			for k := range quad {
 				w.demand[k] += q
 				w.demandVar[k] += q * (1 - q)
-				pm.dem[k].add(q)
 			}
 		case Ringing:
 			e := call.Elapsed.Seconds()
@@ -101,7 +118,6 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 				q = math.Min(math.Max(q, 0), 1)
 				w.demand[k] += q
 				w.demandVar[k] += q * (1 - q)
-				pm.dem[k].add(q)
 			}
 		}
 	}
@@ -136,9 +152,11 @@ func (p *Pacer) release(c *Campaign, ci int, a *Agent, share float64) {
 	wrap := st.Wrap.Seconds()
 	e := a.InState.Seconds()
 	w.pool += share
-	pm := &p.pmf[ci]
 	base, surv := 0.0, 0.0
 	if a.State == OnCall {
+		if w.tau[quad-1]+amd+grace <= wrap {
+			return // its wrap-up alone outlasts every horizon
+		}
 		base = p.cdf(st.Talk, e)
 		surv = 1 - base
 	}
@@ -161,20 +179,19 @@ func (p *Pacer) release(c *Campaign, ci int, a *Agent, share float64) {
 		}
 		w.supply[k] += share * r
 		w.supplyVar[k] += share * r * (1 - r)
-		pm.addSupply(k, share, r)
 	}
 }
 
 // risk returns the forecast probability that the n-th new call, if it is answered by
 // a human, finds no agent within the grace.
-func (w *campWork) risk(st *Stats, n int) float64 {
+func (w *campWork) risk(phi *phiTable, n int) float64 {
 	var sum float64
 	for k := range quad {
-		f := st.AnswerRate * st.Ring.CDF(w.tau[k])
+		f := w.answered[k]
 		others := float64(n-1) * f
 		mu := w.free + w.supply[k] - w.demand[k] - others
 		v := w.supplyVar[k] + w.demandVar[k] + float64(n-1)*f*(1-f) + 0.25
-		sum += 0.5 * math.Erfc((mu-0.5)/math.Sqrt(2*v))
+		sum += phi.at((0.5 - mu) / math.Sqrt(v))
 	}
 	return sum / quad
 }
@@ -203,10 +220,13 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 	for _, win := range windows[:nw] {
 		slack = min(slack, target*float64(win.LiveAnswers)-float64(win.Abandons)-p.cfg.Reserve)
 	}
-	if SpendBuf > 0 && st.Hour.LiveAnswers > 0 {
-		per := float64(st.Hour.LiveAnswers) * SpendH / 60
-		aim = aim + (slack-SpendBuf)/per
-		aim = min(max(aim, 0.3*target), AimMax*target)
+	// The aim follows the allowance: what is left beyond a buffer is spent over the
+	// next SpendMinutes of live answers (at the last hour's pace).
+	if st.Hour.LiveAnswers > 0 && !math.IsInf(slack, 1) {
+		hourAllowance := target * float64(st.Hour.LiveAnswers)
+		buf := max(p.cfg.Buffer*math.Sqrt(hourAllowance), p.cfg.BufferShare*target*float64(st.Day.LiveAnswers))
+		ahead := float64(st.Hour.LiveAnswers) * p.cfg.SpendMinutes / 60
+		aim = min(aim+max(0, slack-buf)/ahead, target)
 	}
 
 	// Controller: integral action on the recent abandonment rate.
@@ -241,25 +261,9 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 		fc.Lines = max(prog, 0)
 		return fc.Lines
 	}
-	// Largest n in (prog, hi] whose marginal risk stays within theta. The exact count
-	// distributions are used while they fit, the normal approximation beyond.
-	pm := &p.pmf[i]
-	var f [quad]float64
-	for k := range quad {
-		f[k] = st.AnswerRate * st.Ring.CDF(w.tau[k])
-	}
-	exact := pm.exact() && binomialFits(hi, &f)
-	if exact {
-		pm.settle()
-	}
-	risk := func(n int) float64 {
-		if exact {
-			return pm.risk(w.free, &f, n)
-		}
-		return w.risk(st, n)
-	}
+	// Largest n in (prog, hi] whose marginal risk stays within theta.
 	lo := prog
-	if r := risk(lo + 1); r > theta {
+	if r := w.risk(&p.phi, lo+1); r > theta {
 		fc.Lines = prog
 		fc.RiskAtMax = r
 		return prog
@@ -267,14 +271,14 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 	lo++
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if risk(mid) <= theta {
+		if w.risk(&p.phi, mid) <= theta {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
 	fc.Lines = lo
-	fc.RiskAtMax = risk(lo)
+	fc.RiskAtMax = w.risk(&p.phi, lo)
 	return lo
 }
 
@@ -287,5 +291,3 @@ func (p *Pacer) controllerFor(id string) *controller {
 	}
 	return &p.ctlState[i]
 }
-
-var SpendBuf, SpendH, AimMax float64 = 0, 30, 1

@@ -237,6 +237,9 @@ type Lists interface {
 	Contacts(ctx context.Context, listID int64, p Page) ([]Contact, int64, error)
 	// EachContact streams the contacts of lists in order (list order, then row order).
 	EachContact(ctx context.Context, listIDs []int64, fn func(Contact) error) error
+	// EachContactPhones streams only the ids and phones of the contacts of lists, in
+	// the same order, for fast counting.
+	EachContactPhones(ctx context.Context, listIDs []int64, fn func(id int64, phones []string) error) error
 	// EachNumber streams the numbers of one list: primary phones of a contact list,
 	// the numbers of a DNC list (all entries) or of a mapping list.
 	EachNumber(ctx context.Context, listID int64, fn func(number string) error) error
@@ -256,6 +259,8 @@ type Lists interface {
 	DeleteDNCEntry(ctx context.Context, listID, id int64) error
 	// EachActiveDNC streams the entries of lists that block at time at.
 	EachActiveDNC(ctx context.Context, listIDs []int64, at time.Time, fn func(DNCEntry) error) error
+	// EachActiveDNCNumber streams only the list ids and numbers of those entries.
+	EachActiveDNCNumber(ctx context.Context, listIDs []int64, at time.Time, fn func(listID int64, number string) error) error
 	// DNCMatch returns an entry for number on one of lists that blocks at time at, or
 	// ErrNotFound.
 	DNCMatch(ctx context.Context, number string, listIDs []int64, at time.Time) (DNCEntry, error)

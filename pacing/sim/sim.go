@@ -16,7 +16,8 @@ func epoch() time.Time { return time.Date(2025, time.March, 3, 9, 0, 0, 0, time.
 
 const (
 	decideGap     = 0.25 // seconds between event-driven decisions
-	tickEvery     = 0.5  // seconds between periodic decisions (predictive)
+	tickEvery     = 1.0  // seconds between periodic decisions (predictive)
+	predictGap    = 0.5  // seconds between event-driven decisions (predictive)
 	machineTalkS  = 8.0  // an agent reached by a machine hangs up after this
 	defaultPrevS  = 10.0
 	agentlessConc = 10 // spec default Max Concurrent Calls
@@ -310,7 +311,7 @@ func (r *run) handle(e event) error {
 func (r *run) want(t float64) {
 	gap := decideGap
 	if r.mode == pacing.Predictive {
-		gap = tickEvery
+		gap = predictGap
 	}
 	t = math.Max(t, r.lastDec+gap)
 	if r.decideAt >= 0 && r.decideAt <= t {

@@ -32,13 +32,18 @@ func TestZZDiag(t *testing.T) {
 	if v := os.Getenv("RES"); v != "" {
 		s.Pacer.Reserve, _ = strconv.ParseFloat(v, 64)
 	}
-	pacing.LaterMax = os.Getenv("LATER") != ""
-	pacing.SpendBuf, _ = strconv.ParseFloat(os.Getenv("BUF"), 64)
-	if v := os.Getenv("SPENDH"); v != "" {
-		pacing.SpendH, _ = strconv.ParseFloat(v, 64)
+	if v := os.Getenv("BUF"); v != "" {
+		s.Pacer.Buffer, _ = strconv.ParseFloat(v, 64)
 	}
-	if v := os.Getenv("AIMMAX"); v != "" {
-		pacing.AimMax, _ = strconv.ParseFloat(v, 64)
+	if v := os.Getenv("SPENDH"); v != "" {
+		s.Pacer.SpendMinutes, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("SHARE"); v != "" {
+		s.Pacer.BufferShare, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("SEEDS"); v != "" {
+		n, _ := strconv.Atoi(v)
+		s.Seeds = seeds(n)
 	}
 	m := len(s.Modes) - 1
 	var tot [9]float64

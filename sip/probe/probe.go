@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/outdial/outdial/media"
 	"github.com/outdial/outdial/sip"
 )
@@ -105,17 +103,21 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Summary, error) {
 	defer client.Close()
 
 	r := &runner{cfg: cfg, client: client, pool: pool, enc: json.NewEncoder(out)}
-	var limiter *rate.Limiter
-	if cfg.Rate > 0 {
-		limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
-	}
 	sem := make(chan struct{}, cfg.Concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
 	var first, last time.Time
 	for i := 0; i < cfg.Count; i++ {
-		if limiter != nil && limiter.Wait(ctx) != nil {
-			break
+		if cfg.Rate > 0 { // pace by absolute schedule so timer slop does not add up
+			due := start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
+			if d := time.Until(due); d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+				}
+			}
 		}
 		select {
 		case sem <- struct{}{}:

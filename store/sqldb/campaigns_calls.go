@@ -56,14 +56,9 @@ func (s *DB) WriteCallRecords(ctx context.Context, instanceID int64, next func()
 		if st != string(store.InstancePreparing) {
 			return fmt.Errorf("%w: instance %d is %s; records are written only while preparing", store.ErrConflict, instanceID, st)
 		}
-		const batch = 200
+		const batch = 25
 		const ncols = 14
-		var args []any
-		rows := 0
-		flush := func() error {
-			if rows == 0 {
-				return nil
-			}
+		insert := func(rows int) string {
 			var b strings.Builder
 			b.WriteString(`INSERT INTO call_records (` + recordInsertCols + `) VALUES `)
 			for r := 0; r < rows; r++ {
@@ -79,7 +74,27 @@ func (s *DB) WriteCallRecords(ctx context.Context, instanceID int64, next func()
 				}
 				b.WriteByte(')')
 			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return b.String()
+		}
+		// Full batches reuse one prepared statement: parsing is the cost on SQLite.
+		full, err := tx.PrepareContext(ctx, insert(batch))
+		if err != nil {
+			return s.mapErr(err, "call records")
+		}
+		defer full.Close()
+		var args []any
+		rows := 0
+		flush := func() error {
+			if rows == 0 {
+				return nil
+			}
+			var err error
+			if rows == batch {
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insert(rows), args...)
+			}
+			if err != nil {
 				return s.mapErr(err, "call records")
 			}
 			total += int64(rows)
@@ -120,7 +135,7 @@ func (s *DB) WriteCallRecords(ctx context.Context, instanceID int64, next func()
 		if err := flush(); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE campaign_instances SET records = records + $1 WHERE id = $2`, total, instanceID)
+		_, err = tx.ExecContext(ctx, `UPDATE campaign_instances SET records = records + $1 WHERE id = $2`, total, instanceID)
 		return s.mapErr(err, "instance")
 	})
 	if err != nil {

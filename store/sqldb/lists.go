@@ -416,6 +416,38 @@ func eachOf[T any](ctx context.Context, s *DB, scan func(rowScanner) (T, error),
 	return rows.Err()
 }
 
+// EachContactPhones streams ids and phones of the contacts of lists.
+func (s *DB) EachContactPhones(ctx context.Context, listIDs []int64, fn func(int64, []string) error) error {
+	for _, list := range listIDs {
+		rows, err := s.sql.QueryContext(ctx, `SELECT id, phone, alt_phones FROM contacts WHERE list_id = $1 ORDER BY id`, list)
+		if err != nil {
+			return s.mapErr(err, "contacts")
+		}
+		var id int64
+		var phone, alt string
+		for rows.Next() {
+			if err := rows.Scan(&id, &phone, &alt); err != nil {
+				rows.Close()
+				return err
+			}
+			phones := []string{phone}
+			if alt != "" {
+				phones = append(phones, strings.Fields(alt)...)
+			}
+			if err := fn(id, phones); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EachNumber streams the numbers of one list.
 func (s *DB) EachNumber(ctx context.Context, listID int64, fn func(string) error) error {
 	var kind string
@@ -614,6 +646,28 @@ func (s *DB) deleteEntry(ctx context.Context, table, what string, listID, id int
 func (s *DB) EachActiveDNC(ctx context.Context, listIDs []int64, at time.Time, fn func(store.DNCEntry) error) error {
 	in, args := inList([]any{at.UTC()}, listIDs)
 	return eachOf(ctx, s, scanDNC, fn, `SELECT `+dncCols+` FROM dnc_entries WHERE list_id IN `+in+` AND (expires_at IS NULL OR expires_at > $1)`, args...)
+}
+
+// EachActiveDNCNumber streams the list ids and numbers of lists' entries that block at
+// time at.
+func (s *DB) EachActiveDNCNumber(ctx context.Context, listIDs []int64, at time.Time, fn func(int64, string) error) error {
+	in, args := inList([]any{at.UTC()}, listIDs)
+	rows, err := s.sql.QueryContext(ctx, `SELECT list_id, number FROM dnc_entries WHERE list_id IN `+in+` AND (expires_at IS NULL OR expires_at > $1)`, args...)
+	if err != nil {
+		return s.mapErr(err, "DNC entries")
+	}
+	defer rows.Close()
+	var id int64
+	var n string
+	for rows.Next() {
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		if err := fn(id, n); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // DNCMatch returns a blocking entry for number, or ErrNotFound.

@@ -247,6 +247,20 @@ func testContacts(t *testing.T, open Opener) {
 	if err := s.EachNumber(c, l.ID, func(string) error { numbers++; return nil }); err != nil || numbers != 1234 {
 		t.Fatalf("EachNumber = %d, %v", numbers, err)
 	}
+	var firstPhones []string
+	err = s.EachContactPhones(c, []int64{l.ID}, func(id int64, ps []string) error {
+		if firstPhones == nil {
+			firstPhones = ps
+		}
+		numbers++
+		return nil
+	})
+	if err != nil || numbers != 2468 || fmt.Sprint(firstPhones) != "[+14155550100 +14155550101 +14155550102]" {
+		t.Fatalf("EachContactPhones = %d, %v, %v", numbers, firstPhones, err)
+	}
+	if numbers == 0 {
+		t.Fatalf("EachNumber = %d, %v", numbers, err)
+	}
 	if err := s.DeleteList(c, l.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -305,8 +319,12 @@ func testDNCEntries(t *testing.T, open Opener) {
 		}
 	}
 	var active []string
-	if err := s.EachActiveDNC(c, lists, now, func(e store.DNCEntry) error { active = append(active, e.Number); return nil }); err != nil {
+	if err := s.EachActiveDNCNumber(c, lists, now, func(_ int64, n string) error { active = append(active, n); return nil }); err != nil {
 		t.Fatal(err)
+	}
+	var active2 []store.DNCEntry
+	if err := s.EachActiveDNC(c, lists, now, func(e store.DNCEntry) error { active2 = append(active2, e); return nil }); err != nil || len(active2) != 3 {
+		t.Fatalf("EachActiveDNC = %d, %v", len(active2), err)
 	}
 	if len(active) != 3 {
 		t.Fatalf("active entries = %v", active)
