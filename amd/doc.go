@@ -10,9 +10,11 @@
 //
 // Two presets: "asterisk" is Asterisk app_amd's energy state machine with its compiled
 // defaults, reimplemented from its description; "default" adds an adaptive noise floor
-// (minimum statistics with a limited rise), zero-crossing noise rejection, exclusion of
-// pure tones from speech, greeting span instead of voiced time, a silence wait that
-// grows with the greeting so a beep can arrive, and beep/fax/SIT decisions. Tones are
+// (minimum statistics with a limited rise), a second floor and voice test on the band
+// below 1 kHz for broadband noise, zero-crossing noise rejection, exclusion of pure
+// tones from speech, greeting span instead of voiced time, a music-bed rule (voice in
+// every frame for 2.5 s), a silence wait that grows with the greeting so a beep can
+// arrive, and beep/fax/SIT decisions. Tones are
 // found by estimating a frame's frequency from its zero crossings and measuring the
 // energy share at that frequency with one Goertzel filter.
 //

@@ -11,8 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
-
+	"github.com/outdial/outdial/lists"
 	"github.com/outdial/outdial/store"
 )
 
@@ -33,11 +32,11 @@ func checkName(field, v string, max int) error {
 
 // checkE164 normalises a phone number to E.164 or explains the fix.
 func checkE164(field, v string) (string, error) {
-	num, err := phonenumbers.Parse(v, "")
-	if err != nil || !strings.HasPrefix(strings.TrimSpace(v), "+") || !phonenumbers.IsValidNumber(num) {
-		return "", invalid(field, "%q is not a valid E.164 number; write it with + and the country code, like +14155550100", v)
+	n, err := lists.Normalise(v, "")
+	if err != nil {
+		return "", invalid(field, "%s", strings.TrimPrefix(err.Error(), "lists: "))
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	return n, nil
 }
 
 func (s *Server) resourceRoutes() {

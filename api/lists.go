@@ -95,8 +95,14 @@ type clockFunc func() time.Time
 
 func (f clockFunc) Now() time.Time { return f() }
 
-// listService builds the lists domain service over the server's store and config.
-func (s *Server) listService() *lists.Service {
+// ListService returns the lists domain service the API uses (serve runs its sync loop).
+func (s *Server) ListService() *lists.Service { return s.lists }
+
+// listService returns the lists domain service.
+func (s *Server) listService() *lists.Service { return s.lists }
+
+// newListService builds the lists domain service over the server's store and config.
+func (s *Server) newListService() *lists.Service {
 	var sealer *lists.Sealer
 	if k := s.cfg.Security.SecretKey; k != "" {
 		sealer, _ = lists.NewSealer(k)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/outdial/outdial/config"
+	"github.com/outdial/outdial/lists"
 	"github.com/outdial/outdial/store"
 )
 
@@ -39,6 +40,7 @@ type Server struct {
 	now     func() time.Time
 	routes  []Route
 	mux     *http.ServeMux
+	lists  *lists.Service
 	// dummyHash is checked against when a login names an unknown user, so that the
 	// answer takes as long as for a known one.
 	dummyHash string
@@ -76,6 +78,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{store: o.Store, cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, now: o.Now, mux: http.NewServeMux()}
 	s.metrics = NewMetrics(o.Registry)
+	s.lists = s.newListService()
 	s.dummyHash, _ = HashPassword("outdial-timing-equaliser", o.Config.Security.BcryptCost)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry}))
 	s.mux.HandleFunc("GET /healthz", s.healthz)

@@ -35,16 +35,10 @@ type Verdict struct {
 // limits. It fails closed: when a check cannot be evaluated the verdict is not OK.
 func (s *Service) CheckDial(ctx context.Context, c Campaign, rec store.CallRecord, number string, now time.Time) Verdict {
 	retry := now.Add(time.Duration(c.Outreach.RetryMinutes) * time.Minute)
-	global, err := s.st.GlobalDNC(ctx)
-	if err != nil {
-		return Verdict{Next: retry, Reason: "the global DNC list cannot be read (" + err.Error() + "); not dialing"}
-	}
-	e, err := s.st.DNCMatch(ctx, number, []int64{global.ID, c.Contacts.DNCListID}, now)
-	switch {
-	case err == nil:
-		return Verdict{Final: true, Outcome: OutcomeDNCExcluded, Reason: fmt.Sprintf("%s is on DNC list %d", number, e.ListID)}
-	case !errors.Is(err, store.ErrNotFound):
+	if blocked, e, err := s.blocked(ctx, c, number, now); err != nil {
 		return Verdict{Next: retry, Reason: "the DNC check failed (" + err.Error() + "); not dialing"}
+	} else if blocked {
+		return Verdict{Final: true, Outcome: OutcomeDNCExcluded, Reason: fmt.Sprintf("%s is on DNC list %d", number, e.ListID)}
 	}
 	zone, _ := ContactZone(rec.TimeZone, number)
 	timings := c.Outreach.Timings
@@ -70,6 +64,25 @@ func (s *Service) CheckDial(ctx context.Context, c Campaign, rec store.CallRecor
 		return Verdict{Next: next, Reason: reason, Zone: zone}
 	}
 	return Verdict{OK: true, Zone: zone}
+}
+
+// blocked checks the global and the campaign's DNC lists.
+func (s *Service) blocked(ctx context.Context, c Campaign, number string, now time.Time) (bool, store.DNCEntry, error) {
+	if s.opt.DNC != nil {
+		return s.opt.DNC.Blocked(ctx, number, []int64{c.Contacts.DNCListID}, false)
+	}
+	global, err := s.st.GlobalDNC(ctx)
+	if err != nil {
+		return true, store.DNCEntry{}, fmt.Errorf("global DNC list: %w", err)
+	}
+	e, err := s.st.DNCMatch(ctx, number, []int64{global.ID, c.Contacts.DNCListID}, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, store.DNCEntry{}, nil
+	}
+	if err != nil {
+		return true, store.DNCEntry{}, err
+	}
+	return true, e, nil
 }
 
 // Result is how a dial ended, as the engine reports it.

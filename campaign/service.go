@@ -31,6 +31,15 @@ type Options struct {
 	Hard HardLimits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// DNC, when set, answers the dial-time DNC check (lists.Service implements it:
+	// it normalises the number and fails closed); nil uses the store's DNCMatch.
+	DNC DNCChecker
+}
+
+// DNCChecker reports whether a number is blocked by the global DNC list (unless
+// skipGlobal) or one of lists. An error means the check could not be made.
+type DNCChecker interface {
+	Blocked(ctx context.Context, number string, lists []int64, skipGlobal bool) (bool, store.DNCEntry, error)
 }
 
 // Service is the campaign domain: definitions, lifecycle, schedules, the scrubbed call

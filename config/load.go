@@ -94,7 +94,12 @@ func applyEnv(cfg *Config, environ []string) error {
 // isReservedEnv reports OUTDIAL_ variables that are not configuration keys (test
 // switches and the like).
 func isReservedEnv(name string) bool {
-	return strings.HasPrefix(name, "OUTDIAL_TEST_") || name == "OUTDIAL_REQUIRE_DEPS"
+	switch name {
+	case "OUTDIAL_REQUIRE_DEPS", "OUTDIAL_NEW_PASSWORD", "OUTDIAL_ARTIFACTS", "OUTDIAL_TOKEN", "OUTDIAL_SERVER", "OUTDIAL_TRUNK_PASSWORD":
+		return true
+	}
+	return strings.HasPrefix(name, "OUTDIAL_TEST_") || strings.HasPrefix(name, "OUTDIAL_MEDIA_") ||
+		strings.HasPrefix(name, "OUTDIAL_AMD_")
 }
 
 // EnvName is the environment variable that overrides key.

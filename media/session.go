@@ -45,6 +45,10 @@ type SessionConfig struct {
 	Metrics *Metrics
 	// Logger for rare events (latching, read errors); nil logs nothing.
 	Logger *slog.Logger
+	// Pacer sends this session's frames; give every session of a process the same
+	// one (NewPacer) so a few goroutines pace them all. nil gives the session a
+	// Pacer of its own: one goroutine and one timer per session.
+	Pacer *Pacer
 }
 
 // Session is one RTP call leg on one UDP socket. See the package documentation for
@@ -82,7 +86,7 @@ type Session struct {
 	pcmBuf  []int16 // receive goroutine only
 	rxPkt   rtp.Packet
 
-	// send side, guarded by sendMu (ticker goroutine and WriteRTP)
+	// send side, guarded by sendMu (pacer and WriteRTP)
 	sendMu    sync.Mutex
 	ssrc      uint32
 	seq       uint16
@@ -99,7 +103,15 @@ type Session struct {
 	busy        atomic.Bool  // a Play or SendDTMF job is running
 	paused      atomic.Bool  // SetSendPaused: nothing leaves the socket
 
-	jobs      chan *job
+	// pacing: the Pacer ticks the session under tickMu; Close sets detached
+	pacer    *Pacer
+	tickMu   sync.Mutex
+	detached bool
+	pace     paceState
+	snd      sendState
+	jobMu    sync.Mutex
+	pending  *job // a Play or SendDTMF the pacer has not picked up yet
+
 	closed    chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -163,19 +175,23 @@ func NewSession(conn *net.UDPConn, cfg SessionConfig) (*Session, error) {
 		clockTS:   randomUint32(),
 		sendBuf:   make([]byte, 1500),
 		fwdBuf:    make([]byte, 1500),
-		jobs:      make(chan *job),
 		closed:    make(chan struct{}),
 		rtcpConn:  cfg.RTCP,
+		pacer:     cfg.Pacer,
+		snd:       sendState{frame: make([]int16, FrameSamples), enc: make([]byte, FrameSamples)},
+	}
+	if s.pacer == nil {
+		s.pacer = NewPacer(1)
 	}
 	s.codec.Store(uint32(cfg.Codec))
 	s.eventPT.Store(uint32(cfg.EventPT))
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go s.readLoop()
-	go s.sendLoop()
 	if s.rtcpConn != nil {
 		s.wg.Add(1)
 		go s.rtcpReadLoop()
 	}
+	s.pacer.add(s)
 	return s, nil
 }
 
@@ -306,6 +322,19 @@ func (s *Session) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.closed)
+		s.pace.worker.remove(s)
+		s.tickMu.Lock() // waits for a tick in progress
+		s.detached = true
+		if s.snd.cur != nil {
+			s.finish(ErrClosed)
+		}
+		s.tickMu.Unlock()
+		s.jobMu.Lock()
+		if s.pending != nil {
+			s.pending.done <- ErrClosed
+			s.pending = nil
+		}
+		s.jobMu.Unlock()
 		err = s.conn.Close()
 		if s.rtcpConn != nil {
 			err = errors.Join(err, s.rtcpConn.Close())

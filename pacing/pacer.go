@@ -74,6 +74,7 @@ type Pacer struct {
 	tokens float64
 	last   time.Time
 	phi    phiTable
+	logs   logTable
 }
 
 type reservedOrder struct {
@@ -155,6 +156,7 @@ func New(cfg Config) *Pacer {
 	}
 	p := &Pacer{cfg: cfg, rng: rand.New(src), ctl: make(map[string]int)}
 	p.phi.init()
+	p.logs.init()
 	return p
 }
 

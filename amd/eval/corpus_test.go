@@ -13,8 +13,8 @@ import (
 	"github.com/outdial/outdial/internal/testdeps"
 )
 
-// corpusCount is the size of the corpus the test generates: 150 calls keep the test
-// near 15-40 s on two cores; OUTDIAL_AMD_CORPUS_COUNT=400 runs the issue's full size
+// corpusCount is the size of the corpus the test generates: 120 calls keep the test
+// near 30-45 s on two cores (75 s on a heavily loaded one); OUTDIAL_AMD_CORPUS_COUNT=400 runs the issue's full size
 // (the docs/amd.md figures come from 400 calls).
 func corpusCount(t *testing.T) int {
 	if v := os.Getenv("OUTDIAL_AMD_CORPUS_COUNT"); v != "" {
@@ -24,7 +24,7 @@ func corpusCount(t *testing.T) int {
 		}
 		return n
 	}
-	return 150
+	return 120
 }
 
 // TestCorpusFloors generates a labelled corpus with scripts/amd-corpus.sh (espeak-ng +
@@ -68,14 +68,11 @@ func TestCorpusFloors(t *testing.T) {
 	}
 	reps := res.Reports()
 	def, ast := reps[0], reps[1]
-	t.Logf("default: accuracy %.3f, humans->machine %.3f, machines->human %.3f; asterisk: accuracy %.3f",
-		def.Accuracy, def.HumanAsMachine, def.MachineAsHuman, ast.Accuracy)
+	t.Logf("default: accuracy %.3f, humans->machine %.3f, machines->human %.3f, machine median %v; asterisk: accuracy %.3f",
+		def.Accuracy, def.HumanAsMachine, def.MachineAsHuman, def.MachineFromAnswerMedian, ast.Accuracy)
 
-	// The issue's target is 97 %; the default preset reaches about 95-96 % on these
-	// corpora (docs/amd.md), so the floor checked is the one it meets. Raise it when the
-	// detector improves.
-	if def.Accuracy < 0.94 {
-		t.Errorf("default accuracy %.3f, want at least 0.94", def.Accuracy)
+	if def.Accuracy < 0.97 {
+		t.Errorf("default accuracy %.3f, want at least 0.97", def.Accuracy)
 	}
 	if def.Accuracy < ast.Accuracy+0.10 {
 		t.Errorf("default accuracy %.3f is less than 10 points above asterisk's %.3f", def.Accuracy, ast.Accuracy)
@@ -86,9 +83,10 @@ func TestCorpusFloors(t *testing.T) {
 	if def.HumanAfterSpeechMedian >= 1500*time.Millisecond {
 		t.Errorf("median human decision %v after the greeting, want under 1.5 s", def.HumanAfterSpeechMedian)
 	}
-	// The issue asks for machines under 3 s; the default preset waits for 5 s of
-	// greeting to keep live business greetings from being hung up on (docs/amd.md), so
-	// this checks the figure it does reach.
+	// The issue asks for machines under 3 s. That is not met: live business answers in
+	// the corpus run up to 6 s of continuous speech, so the default preset waits for 5 s
+	// of greeting before it calls a machine that has no beep and no music bed
+	// (docs/amd.md). This checks the figure it does reach (about 5.5 s).
 	if def.MachineFromAnswerMedian >= 6*time.Second {
 		t.Errorf("median machine decision %v from answer, want under 6 s", def.MachineFromAnswerMedian)
 	}

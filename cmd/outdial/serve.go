@@ -107,6 +107,10 @@ func serve(ctx context.Context, cfg config.Config, logOut io.Writer, ready func(
 	reg := api.NewRegistry(version, "")
 	srv := api.New(api.Options{Store: st, Config: cfg, Logger: log, Registry: reg, Version: version})
 	srv.HandleRaw("/", console.UIHandler(console.UIOptions{Version: version}))
+	// API-integration contact lists fetch their endpoints on their own schedule.
+	syncCtx, stopSync := context.WithCancel(ctx)
+	defer stopSync()
+	go srv.ListService().RunSync(syncCtx, time.Minute)
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("server.listen %s: %w", cfg.Server.Listen, err)

@@ -42,8 +42,11 @@ type Config struct {
 
 // Report says what happened to one call.
 type Report struct {
-	Plan     Plan          `json:"plan"`
-	CallID   string        `json:"call_id"`
+	Plan   Plan   `json:"plan"`
+	CallID string `json:"call_id"`
+	// To is the number called (the user part of the Request-URI), From the caller ID.
+	To       string        `json:"to"`
+	From     string        `json:"from,omitempty"`
 	Outcome  string        `json:"outcome"` // answered, busy, no_answer, failure, cancelled, rejected
 	HangupBy string        `json:"hangup_by,omitempty"`
 	Audio    string        `json:"audio,omitempty"`
@@ -188,6 +191,10 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	rep := Report{Plan: plan}
 	if id := req.CallID(); id != nil {
 		rep.CallID = id.Value()
+	}
+	rep.To = req.Recipient.User
+	if f := req.From(); f != nil {
+		rep.From = f.Address.User
 	}
 	defer func() {
 		if s.cfg.Report != nil {
@@ -369,6 +376,17 @@ func (l *leg) talk(s *Server, plan Plan, call context.Context) string {
 		}
 	}))
 	context.AfterFunc(call, stopPlay)
+	if plan.Press != "" {
+		go func() {
+			t := time.NewTimer(plan.PressAt)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				_ = l.sess.SendDTMF(call, plan.Press)
+			case <-call.Done():
+			}
+		}()
+	}
 	if c == nil {
 		return ""
 	}

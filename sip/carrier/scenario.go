@@ -40,6 +40,10 @@ type Scenario struct {
 	EarlyMedia float64 `json:"early_media,omitempty" yaml:"early_media,omitempty"`
 	// DTMFEcho sends every digit received back to the caller.
 	DTMFEcho bool `json:"dtmf_echo" yaml:"dtmf_echo"`
+	// Press are DTMF digits a live (human) callee presses, PressMS after the answer: an
+	// IVR menu being answered. Empty: nobody presses anything.
+	Press   string `json:"press,omitempty" yaml:"press,omitempty"`
+	PressMS [2]int `json:"press_ms,omitempty" yaml:"press_ms,omitempty"`
 }
 
 // DefaultScenario answers most calls after a few seconds of ringing.
@@ -139,6 +143,9 @@ type Plan struct {
 	EarlyMedia    bool          `json:"early_media,omitempty"`
 	// Pick chooses the audio file among those available (index modulo their number).
 	Pick uint32 `json:"-"`
+	// Press are digits the callee presses PressAt after the answer (Scenario.Press).
+	Press   string        `json:"press,omitempty"`
+	PressAt time.Duration `json:"press_at,omitempty"`
 }
 
 // Plan returns the plan of the n-th call (0-based) under seed: the same seed and n give
@@ -174,6 +181,9 @@ func (s Scenario) Plan(seed, n uint64) Plan {
 	p.CarrierHangup = r.Float64() < s.CarrierHangup
 	p.EarlyMedia = r.Float64() < s.EarlyMedia
 	p.Pick = r.Uint32()
+	if s.Press != "" && p.Kind == KindAnswer && !p.Machine {
+		p.Press, p.PressAt = s.Press, between(r, s.PressMS)
+	}
 	if p.Kind != KindAnswer {
 		p.Talk, p.Machine, p.CarrierHangup = 0, false, false
 	}

@@ -1,0 +1,46 @@
+package engine
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the engine's Prometheus series. Build them once with NewMetrics; a nil
+// *Metrics records nothing.
+type Metrics struct {
+	// Dials counts finished attempts (and dial-time exclusions) by campaign and outcome.
+	Dials *prometheus.CounterVec
+	// AbandonRatio is the calendar day's abandoned share of live answers per campaign.
+	AbandonRatio *prometheus.GaugeVec
+	// Agents counts logged-in agents by state.
+	Agents *prometheus.GaugeVec
+	// AnswerToAgent is the time from a call being ready for an agent (the answer, or the
+	// human decision when AMD runs) to its audio being bridged to the agent.
+	AnswerToAgent prometheus.Histogram
+	// InFlight is the number of calls this node has in progress.
+	InFlight prometheus.Gauge
+}
+
+// NewMetrics builds the metrics and registers them with reg (nil: not registered):
+//
+//	outdial_campaign_dials_total{campaign,outcome}
+//	outdial_campaign_abandon_ratio{campaign}
+//	outdial_agents{state}
+//	outdial_answer_to_agent_seconds
+//	outdial_engine_calls_in_flight
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Dials: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_campaign_dials_total",
+			Help: "Finished campaign dial attempts and dial-time exclusions, by campaign and outcome."}, []string{"campaign", "outcome"}),
+		AbandonRatio: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "outdial_campaign_abandon_ratio",
+			Help: "Abandoned share of live answers today (campaign time zone), by campaign."}, []string{"campaign"}),
+		Agents: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "outdial_agents",
+			Help: "Logged-in agents on this node by state."}, []string{"state"}),
+		AnswerToAgent: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "outdial_answer_to_agent_seconds",
+			Help:    "Time from a call ready for an agent (answer or human decision) to its audio bridged to the agent.",
+			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5}}),
+		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "outdial_engine_calls_in_flight",
+			Help: "Campaign calls in progress on this node."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Dials, m.AbandonRatio, m.Agents, m.AnswerToAgent, m.InFlight)
+	}
+	return m
+}
