@@ -64,7 +64,7 @@ func (s *Server) resourceRoutes() {
 	})
 	registerResource(s, resource[store.PhoneNumber]{
 		name: "phone-numbers", one: "phone number", readRole: store.RoleSupervisor, writeRole: store.RoleManager,
-		list: s.store.ListPhoneNumbers, get: s.store.PhoneNumberByID, create: s.store.CreatePhoneNumber, update: s.store.UpdatePhoneNumber, remove: s.store.DeletePhoneNumber,
+		list: s.store.ListPhoneNumbers, get: s.store.PhoneNumberByID, create: s.store.CreatePhoneNumber, update: s.store.UpdatePhoneNumber, remove: s.deletePhoneNumber,
 		setID: func(v *store.PhoneNumber, id int64) { v.ID = id }, idOf: func(v store.PhoneNumber) int64 { return v.ID },
 		validate: func(_ context.Context, p *store.PhoneNumber, _ *store.PhoneNumber) error {
 			n, err := checkE164("number", p.Number)

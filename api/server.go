@@ -40,7 +40,7 @@ type Server struct {
 	now     func() time.Time
 	routes  []Route
 	mux     *http.ServeMux
-	lists  *lists.Service
+	lists   *lists.Service
 	// dummyHash is checked against when a login names an unknown user, so that the
 	// answer takes as long as for a known one.
 	dummyHash string

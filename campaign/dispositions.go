@@ -256,3 +256,24 @@ func AutoDNC(streak int, s Settings, now time.Time) (add bool, expires *time.Tim
 	}
 	return true, nil
 }
+
+// PriorityShares splits dialing between concurrent campaigns by priority, as the
+// spec's FAQ does: each campaign's share is its priority over the sum of priorities
+// (two campaigns of priority 5 and 3 get 62.5% and 37.5%).
+func PriorityShares(priorities map[int64]int) map[int64]float64 {
+	sum := 0
+	for _, p := range priorities {
+		if p > 0 {
+			sum += p
+		}
+	}
+	out := make(map[int64]float64, len(priorities))
+	for id, p := range priorities {
+		if sum > 0 && p > 0 {
+			out[id] = float64(p) / float64(sum)
+		} else {
+			out[id] = 0
+		}
+	}
+	return out
+}

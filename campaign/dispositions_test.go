@@ -110,3 +110,23 @@ func TestAutoDNC(t *testing.T) {
 		t.Fatal("Unanswered")
 	}
 }
+
+func TestPriorityShares(t *testing.T) {
+	tests := []struct {
+		in   map[int64]int
+		want map[int64]float64
+	}{
+		{map[int64]int{1: 5, 2: 3}, map[int64]float64{1: 0.625, 2: 0.375}},
+		{map[int64]int{1: 5, 2: 5}, map[int64]float64{1: 0.5, 2: 0.5}},
+		{map[int64]int{1: 5, 2: 5, 3: 4}, map[int64]float64{1: 5.0 / 14, 2: 5.0 / 14, 3: 4.0 / 14}},
+		{map[int64]int{1: 0}, map[int64]float64{1: 0}},
+	}
+	for _, tt := range tests {
+		got := PriorityShares(tt.in)
+		for id, w := range tt.want {
+			if d := got[id] - w; d > 1e-9 || d < -1e-9 {
+				t.Errorf("PriorityShares(%v)[%d] = %v, want %v", tt.in, id, got[id], w)
+			}
+		}
+	}
+}

@@ -222,20 +222,18 @@ func (s *Service) Update(ctx context.Context, id int64, d Definition) (Campaign,
 	if err != nil {
 		return Campaign{}, err
 	}
-	if !sameSchedule(cur.Schedule, d.Schedule) {
-		// A new schedule needs a new scrub.
+	if cur.Schedule != nil || d.Schedule != nil {
+		// A changed configuration is scrubbed again: a run prepared for the next
+		// occurrence is dropped and the next Tick prepares a fresh one.
+		if err := s.dropPreparing(ctx, id); err != nil {
+			return Campaign{}, err
+		}
 		if err := s.st.SetCampaignSchedule(ctx, id, rec.NextStartAt, nil); err != nil {
 			return Campaign{}, err
 		}
 		out.NextStartAt, out.ScrubbedFor = rec.NextStartAt, nil
 	}
 	return FromStore(out)
-}
-
-func sameSchedule(a, b *Schedule) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
 }
 
 // lockedChange names the first field a Paused campaign may not change, or "".

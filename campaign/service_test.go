@@ -379,6 +379,9 @@ func TestServiceLifecycleAndCalls(t *testing.T) {
 		if err := svc.InUse(c, w.caller, 0); err != nil {
 			t.Fatalf("a stopped campaign still protects its number: %v", err)
 		}
+		if r, _ := st.CallRecordByID(c, ann.ID); r.State != store.RecordDone || r.Disposition != campaign.OutcomeRetryCancelled {
+			t.Fatalf("Ann after stop = %+v", r)
+		}
 		a, err = svc.Act(c, a.ID, campaign.ActionPlay)
 		if err != nil {
 			t.Fatal(err)
@@ -425,6 +428,18 @@ func TestServiceScheduleTick(t *testing.T) {
 		}
 		if rep := w.svc.Tick(c, start.Add(-10*time.Minute)); len(rep.Scrubbed) != 0 {
 			t.Fatalf("scrubbed twice: %+v", rep)
+		}
+		// Editing the campaign drops the prepared run; the next tick scrubs again.
+		s, _ = w.svc.Get(c, s.ID)
+		s.Description = "edited"
+		if _, err := w.svc.Update(c, s.ID, s.Definition); err != nil {
+			t.Fatal(err)
+		}
+		if is, _ := st.Instances(c, s.ID); len(is) != 0 {
+			t.Fatalf("a stale prepared run survived the edit: %+v", is)
+		}
+		if rep := w.svc.Tick(c, start.Add(-5*time.Minute)); len(rep.Scrubbed) != 1 {
+			t.Fatalf("re-scrub after edit = %+v", rep)
 		}
 		is, _ := st.Instances(c, s.ID)
 		if len(is) != 1 || is[0].Status != store.InstancePreparing || is[0].Records != 5 {

@@ -19,9 +19,11 @@ import (
 //
 //	OUTDIAL_MEDIA_LOAD_PAIRS=100,1000   pair counts (default 50,250,1000)
 //	OUTDIAL_MEDIA_LOAD_SECONDS=5        seconds per run (default 3)
+//	OUTDIAL_MEDIA_LOAD_PACER=shared     shared (one Pacer for all sessions) or
+//	                                    session (a Pacer per session); default both
 //
 // Reported figures: loss_pct (lost/expected over all sessions), send_pct (packets
-// sent against the 50/s each session should send: below 100 means the tickers
+// sent against the 50/s each session should send: below 100 means the pacers
 // could not keep up), pkts/s (sent+received) and cpu_pct (process CPU over wall
 // time; 200 is both cores of a 2-core machine).
 func BenchmarkConcurrentSessions(b *testing.B) {
@@ -44,8 +46,23 @@ func BenchmarkConcurrentSessions(b *testing.B) {
 		}
 		dur = time.Duration(s) * time.Second
 	}
+	pacers := []string{"shared", "session"}
+	if v := os.Getenv("OUTDIAL_MEDIA_LOAD_PACER"); v != "" {
+		if v != "shared" && v != "session" {
+			b.Fatalf("OUTDIAL_MEDIA_LOAD_PACER=%q: want shared or session", v)
+		}
+		pacers = []string{v}
+	}
 	for _, n := range pairs {
-		b.Run(fmt.Sprintf("pairs=%d", n), func(b *testing.B) { runLoad(b, n, dur) })
+		for _, pc := range pacers {
+			b.Run(fmt.Sprintf("pairs=%d/pacer=%s", n, pc), func(b *testing.B) {
+				var p *media.Pacer
+				if pc == "shared" {
+					p = media.NewPacer(0)
+				}
+				runLoad(b, n, dur, p)
+			})
+		}
 	}
 }
 
@@ -57,10 +74,10 @@ func (s *sumPCM) HandlePCM(f []int16) {
 	}
 }
 
-func runLoad(b *testing.B, pairs int, dur time.Duration) {
+func runLoad(b *testing.B, pairs int, dur time.Duration, pacer *media.Pacer) {
 	sessions := make([]*media.Session, 0, 2*pairs)
 	for range pairs {
-		x, y := newPair(b, media.SessionConfig{}, media.SessionConfig{Codec: media.PCMA})
+		x, y := newPair(b, media.SessionConfig{Pacer: pacer}, media.SessionConfig{Codec: media.PCMA, Pacer: pacer})
 		x.OnPCM(&sumPCM{})
 		y.OnPCM(&sumPCM{})
 		sessions = append(sessions, x, y)

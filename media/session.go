@@ -636,100 +636,108 @@ func (s *Session) SendDTMF(ctx context.Context, digits string) error {
 }
 
 func (s *Session) run(ctx context.Context, j *job) error {
-	j.done = make(chan error, 1)
-	select {
-	case s.jobs <- j:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.closed:
-		return ErrClosed
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return <-j.done // the send goroutine always answers, even on Close
+	j.done = make(chan error, 1)
+	s.jobMu.Lock()
+	select {
+	case <-s.closed:
+		s.jobMu.Unlock()
+		return ErrClosed
+	default:
+	}
+	if s.busy.Load() {
+		s.jobMu.Unlock()
+		return ErrBusy
+	}
+	s.busy.Store(true)
+	s.pending = j
+	s.jobMu.Unlock()
+	return <-j.done // the pacer or Close always answers
 }
 
-// maxCatchUp is how many frames the send goroutine sends at once to make up for
-// ticks it missed (a busy machine); older missed frames are skipped, their time
+// maxCatchUp is how many frames a session sends at once to make up for slots its
+// pacer reached late (a busy machine); older missed frames are skipped, their time
 // still counted in the timestamps.
 const maxCatchUp = 3
 
-func (s *Session) sendLoop() {
-	defer s.wg.Done()
-	ticker := time.NewTicker(FrameDuration)
-	defer ticker.Stop()
-	st := &sendState{frame: make([]int16, FrameSamples), enc: make([]byte, FrameSamples)}
-	epoch := time.Now()
-	var frames int64 // frames accounted for since epoch
-	rtcpEvery := max(int64(s.cfg.RTCPInterval/FrameDuration), 1)
-	for {
-		select {
-		case <-s.closed:
-			if st.cur != nil {
-				s.finish(st, ErrClosed)
-			}
-			return
-		case j := <-s.jobs:
-			if st.cur != nil {
-				j.done <- ErrBusy
-				continue
-			}
+// paceTick is called by the session's pacer at its slot boundaries: it sends as many
+// frames as wall time asks for since the session's epoch, so a late wake (or a
+// skipped one) does not slow the stream down.
+func (s *Session) paceTick(now time.Time) {
+	s.tickMu.Lock()
+	defer s.tickMu.Unlock()
+	if s.detached {
+		return
+	}
+	st := &s.snd
+	if st.cur == nil {
+		s.jobMu.Lock()
+		j := s.pending
+		s.pending = nil
+		s.jobMu.Unlock()
+		if j != nil {
 			st.cur = j
-			s.busy.Store(true)
 			if j.kind == jobDTMF {
 				j.toneLen = max(int(s.cfg.DTMFDuration/FrameDuration), 1)
 				j.gapTicks = max(int(s.cfg.DTMFGap/FrameDuration), 1)
 			}
-		case <-ticker.C:
-			// send as many frames as wall time asks for, so a late tick (or a
-			// dropped one) does not slow the stream down
-			due := int64(time.Since(epoch)/FrameDuration) - frames
-			if due > maxCatchUp {
-				skipped := due - maxCatchUp
-				s.sendMu.Lock()
-				s.clockTS += uint32(skipped) * FrameSamples
-				s.sendMu.Unlock()
-				frames += skipped
-				due = maxCatchUp
-			}
-			for range due {
-				frames++
-				if frames%50 == 0 {
-					s.reportLost()
-				}
-				if s.rtcpConn != nil && frames%rtcpEvery == 0 {
-					s.sendRTCP()
-				}
-				s.step(st)
-			}
 		}
+	}
+	ps := &s.pace
+	due := int64(now.Sub(ps.epoch)/FrameDuration) - ps.frames
+	if due <= 0 {
+		return
+	}
+	if due > maxCatchUp {
+		skipped := due - maxCatchUp
+		s.sendMu.Lock()
+		s.clockTS += uint32(skipped) * FrameSamples
+		s.sendMu.Unlock()
+		ps.frames += skipped
+		due = maxCatchUp
+	}
+	rtcpEvery := max(int64(s.cfg.RTCPInterval/FrameDuration), 1)
+	for range due {
+		ps.frames++
+		if ps.frames%50 == 0 {
+			s.reportLost()
+		}
+		if s.rtcpConn != nil && ps.frames%rtcpEvery == 0 {
+			s.sendRTCP()
+		}
+		s.step(st, now)
 	}
 }
 
-// sendState is the send goroutine's own state.
+// sendState is the pacer's state of one session, guarded by tickMu.
 type sendState struct {
 	cur   *job
 	frame []int16
 	enc   []byte
 }
 
-func (s *Session) finish(st *sendState, err error) {
-	st.cur.done <- err
-	st.cur = nil
+// finish ends the running job. Called with tickMu held.
+func (s *Session) finish(err error) {
+	s.snd.cur.done <- err
+	s.snd.cur = nil
 	s.busy.Store(false)
 }
 
 // step sends the one packet due for this 20 ms frame.
-func (s *Session) step(st *sendState) {
+func (s *Session) step(st *sendState, now time.Time) {
 	if st.cur != nil {
 		if err := st.cur.ctx.Err(); err != nil {
-			s.finish(st, err)
+			s.finish(err)
 		}
 	}
 	switch {
 	case st.cur == nil:
-		s.idleFrame(st.frame, st.enc)
+		s.idleFrame(st.frame, st.enc, now)
 	case st.cur.kind == jobDTMF:
 		if s.tickDTMF(st.cur, st.frame, st.enc) {
-			s.finish(st, nil)
+			s.finish(nil)
 		}
 	default: // play
 		clear(st.frame)
@@ -741,21 +749,21 @@ func (s *Session) step(st *sendState) {
 				s.sendFrame(st.frame, st.enc)
 			}
 			if err != nil {
-				s.finish(st, nil)
+				s.finish(nil)
 				if n == 0 {
-					s.idleFrame(st.frame, st.enc)
+					s.idleFrame(st.frame, st.enc, now)
 				}
 			}
 		default:
-			s.finish(st, fmt.Errorf("media: playback source: %w", err))
-			s.idleFrame(st.frame, st.enc)
+			s.finish(fmt.Errorf("media: playback source: %w", err))
+			s.idleFrame(st.frame, st.enc, now)
 		}
 	}
 }
 
 // idleFrame sends silence unless forwarded packets own the stream or silence is off.
-func (s *Session) idleFrame(frame []int16, enc []byte) {
-	if s.forwarding(time.Since(s.start)) {
+func (s *Session) idleFrame(frame []int16, enc []byte, now time.Time) {
+	if s.forwarding(now.Sub(s.start)) {
 		s.sendMu.Lock()
 		s.clockTS += FrameSamples
 		s.sendMu.Unlock()

@@ -36,17 +36,6 @@ type Config struct {
 	// SlackScale is the remaining allowance (in abandons) below which the accepted
 	// risk shrinks in proportion (0 means 15).
 	SlackScale float64
-	// Buffer sets the allowance the predictive controller keeps in hand on the
-	// calendar day, in standard deviations of an hour's abandons at the target
-	// (Buffer x sqrt(target x live answers in the last hour) abandons): allowance
-	// beyond it raises the aim, up to the target (0 means 2.2).
-	Buffer float64
-	// BufferShare raises the buffer to this share of the day's allowance on busy
-	// days (0 means 0.1: a day ends near 90% of its target at most).
-	BufferShare float64
-	// SpendMinutes is how many minutes of live answers (at the last hour's pace) the
-	// allowance beyond the buffer is spread over (0 means 30).
-	SpendMinutes float64
 	// Gain is the integral gain of the abandonment controller, per second (0 means
 	// 1/300).
 	Gain float64
@@ -141,15 +130,6 @@ func New(cfg Config) *Pacer {
 	}
 	if cfg.SlackScale <= 0 {
 		cfg.SlackScale = 15
-	}
-	if cfg.Buffer <= 0 {
-		cfg.Buffer = 2.2
-	}
-	if cfg.BufferShare <= 0 {
-		cfg.BufferShare = 0.1
-	}
-	if cfg.SpendMinutes <= 0 {
-		cfg.SpendMinutes = 30
 	}
 	if cfg.Gain <= 0 {
 		cfg.Gain = 1.0 / 300

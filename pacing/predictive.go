@@ -228,14 +228,6 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 	for _, win := range windows[:nw] {
 		slack = min(slack, target*float64(win.LiveAnswers)-float64(win.Abandons)-p.cfg.Reserve)
 	}
-	// The aim follows the allowance: what is left beyond a buffer is spent over the
-	// next SpendMinutes of live answers (at the last hour's pace).
-	if st.Hour.LiveAnswers > 0 && !math.IsInf(slack, 1) {
-		hourAllowance := target * float64(st.Hour.LiveAnswers)
-		buf := max(p.cfg.Buffer*math.Sqrt(hourAllowance), p.cfg.BufferShare*target*float64(st.Day.LiveAnswers))
-		ahead := float64(st.Hour.LiveAnswers) * p.cfg.SpendMinutes / 60
-		aim = min(aim+max(0, slack-buf)/ahead, target)
-	}
 
 	// Controller: integral action on the recent abandonment rate.
 	dt := 0.0

@@ -64,6 +64,7 @@ type Server struct {
 	cache  *sipgo.DialogServerCache
 	conn   net.PacketConn
 	pool   *media.PortPool
+	pacer  *media.Pacer // shared by every call's media session
 	human  []*clip
 	mach   []*clip
 	n      atomic.Uint64
@@ -90,7 +91,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RTPPorts == [2]uint16{} {
 		cfg.RTPPorts = [2]uint16{30000, 39999}
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, pacer: media.NewPacer(0)}
 	var err error
 	if cfg.Audio != "" {
 		if s.human, s.mach, err = loadAudio(cfg.Audio); err != nil {
@@ -340,7 +341,7 @@ func (s *Server) newLeg(offer outsip.Media) (*leg, error) {
 	if err != nil {
 		codec = media.PCMU
 	}
-	cfg := media.SessionConfig{Codec: codec, Remote: offer.Addr}
+	cfg := media.SessionConfig{Codec: codec, Remote: offer.Addr, Pacer: s.pacer}
 	if offer.HasDTMF {
 		cfg.EventPT = offer.DTMF
 	}

@@ -102,7 +102,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Summary, error) {
 	}
 	defer client.Close()
 
-	r := &runner{cfg: cfg, client: client, pool: pool, enc: json.NewEncoder(out)}
+	r := &runner{cfg: cfg, client: client, pool: pool, pacer: media.NewPacer(0), enc: json.NewEncoder(out)}
 	sem := make(chan struct{}, cfg.Concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -183,6 +183,7 @@ type runner struct {
 	cfg    Config
 	client *sip.Client
 	pool   *media.PortPool
+	pacer  *media.Pacer // shared by every call's media session
 	mu     sync.Mutex
 	enc    *json.Encoder
 	res    []sip.Result
@@ -283,7 +284,7 @@ func (r *runner) session(port *media.Port, m *sip.Media) (*media.Session, error)
 	if err != nil {
 		codec = media.PCMU
 	}
-	cfg := media.SessionConfig{Codec: codec, Remote: m.Addr, Metrics: r.cfg.MediaMetrics}
+	cfg := media.SessionConfig{Codec: codec, Remote: m.Addr, Metrics: r.cfg.MediaMetrics, Pacer: r.pacer}
 	if m.HasDTMF {
 		cfg.EventPT = m.DTMF
 	}

@@ -404,7 +404,9 @@ func (s *DB) endInstance(ctx context.Context, tx *sql.Tx, id int64, at time.Time
 		WHERE id = $3 AND status <> 'ended'`, at, reason, id); err != nil {
 		return s.mapErr(err, "instance")
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE call_records SET state = 'done', lease_owner = '', lease_until = NULL
+	// A contact waiting for a retry shows why it was not retried.
+	_, err := tx.ExecContext(ctx, `UPDATE call_records SET state = 'done', lease_owner = '', lease_until = NULL,
+		disposition = CASE WHEN attempts > 0 THEN 'Retry Cancelled' ELSE disposition END
 		WHERE instance_id = $1 AND state IN ('ready', 'leased')`, id)
 	return s.mapErr(err, "call records")
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,12 +40,14 @@ func scanRecord(r rowScanner) (store.CallRecord, error) {
 	return c, nil
 }
 
-const recordInsertCols = `instance_id, campaign_id, contact_id, phones, phone, first_name, last_name, time_zone, priority, agent_id, fields, state, disposition, next_attempt_at`
+var recordInsertCols = []string{"instance_id", "campaign_id", "contact_id", "phones", "phone", "first_name", "last_name", "time_zone",
+	"priority", "agent_id", "fields", "state", "disposition", "next_attempt_at"}
 
-// WriteCallRecords writes an instance's call list in one transaction, in batches.
+// WriteCallRecords writes an instance's call list in one transaction, through the
+// dialect's bulk path (PostgreSQL COPY; batched INSERTs on SQLite: see lists_copy.go).
 func (s *DB) WriteCallRecords(ctx context.Context, instanceID int64, next func() (store.CallRecord, error)) (int64, error) {
 	var total int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.withConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		var campaignID int64
 		var st string
 		if err := tx.QueryRowContext(ctx, `SELECT campaign_id, status FROM campaign_instances WHERE id = $1`, instanceID).Scan(&campaignID, &st); err != nil {
@@ -56,85 +56,39 @@ func (s *DB) WriteCallRecords(ctx context.Context, instanceID int64, next func()
 		if st != string(store.InstancePreparing) {
 			return fmt.Errorf("%w: instance %d is %s; records are written only while preparing", store.ErrConflict, instanceID, st)
 		}
-		const batch = 25
-		const ncols = 14
-		insert := func(rows int) string {
-			var b strings.Builder
-			b.WriteString(`INSERT INTO call_records (` + recordInsertCols + `) VALUES `)
-			for r := 0; r < rows; r++ {
-				if r > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('(')
-				for c := 0; c < ncols; c++ {
-					if c > 0 {
-						b.WriteString(", ")
-					}
-					b.WriteString("$" + strconv.Itoa(r*ncols+c+1))
-				}
-				b.WriteByte(')')
-			}
-			return b.String()
-		}
-		// Full batches reuse one prepared statement: parsing is the cost on SQLite.
-		full, err := tx.PrepareContext(ctx, insert(batch))
-		if err != nil {
-			return s.mapErr(err, "call records")
-		}
-		defer full.Close()
-		var args []any
-		rows := 0
-		flush := func() error {
-			if rows == 0 {
-				return nil
-			}
-			var err error
-			if rows == batch {
-				_, err = full.ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, insert(rows), args...)
-			}
-			if err != nil {
-				return s.mapErr(err, "call records")
-			}
-			total += int64(rows)
-			args, rows = args[:0], 0
-			return nil
-		}
-		for {
+		row := make([]any, len(recordInsertCols))
+		n, err := s.copyRows(ctx, conn, tx, "call_records", recordInsertCols, func() ([]any, error) {
 			r, err := next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if len(r.Phones) == 0 {
-				return fmt.Errorf("sqldb: call record of contact %d has no phone number", r.ContactID)
+				return nil, fmt.Errorf("sqldb: call record of contact %d has no phone number", r.ContactID)
 			}
 			state := r.State
 			if state == "" {
 				state = store.RecordReady
 			}
 			if state != store.RecordReady && state != store.RecordDone {
-				return fmt.Errorf("sqldb: call record of contact %d: state %q; write ready or done", r.ContactID, state)
+				return nil, fmt.Errorf("sqldb: call record of contact %d: state %q; write ready or done", r.ContactID, state)
 			}
 			phone := r.Phone
 			if phone == "" {
 				phone = r.Phones[0]
 			}
-			args = append(args, instanceID, campaignID, r.ContactID, strings.Join(r.Phones, " "), phone, r.FirstName, r.LastName,
-				r.TimeZone, r.Priority, nullID(r.AgentID), jsonText(r.Fields), string(state), r.Disposition, utc(r.NextAttemptAt))
-			rows++
-			if rows == batch {
-				if err := flush(); err != nil {
-					return err
-				}
+			var agent any
+			if r.AgentID != nil {
+				agent = *r.AgentID
 			}
-		}
-		if err := flush(); err != nil {
+			row[0], row[1], row[2], row[3], row[4] = instanceID, campaignID, r.ContactID, strings.Join(r.Phones, " "), phone
+			row[5], row[6], row[7], row[8], row[9] = r.FirstName, r.LastName, r.TimeZone, r.Priority, agent
+			row[10], row[11], row[12], row[13] = jsonText(r.Fields), string(state), r.Disposition, utc(r.NextAttemptAt)
+			return row, nil
+		})
+		if err != nil {
 			return err
 		}
+		total = n
 		_, err = tx.ExecContext(ctx, `UPDATE campaign_instances SET records = records + $1 WHERE id = $2`, total, instanceID)
 		return s.mapErr(err, "instance")
 	})

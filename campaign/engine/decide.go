@@ -1,0 +1,193 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/outdial/outdial/campaign"
+	"github.com/outdial/outdial/pacing"
+	"github.com/outdial/outdial/store"
+)
+
+var modes = map[campaign.Mode]pacing.Mode{
+	campaign.ModeAgentless: pacing.Agentless, campaign.ModeProgressive: pacing.Progressive,
+	campaign.ModePower: pacing.Power, campaign.ModePreview: pacing.Preview, campaign.ModePredictive: pacing.Predictive,
+}
+
+var agentStates = map[AgentState]pacing.AgentState{
+	AgentAvailable: pacing.Available, AgentPaused: pacing.Paused, AgentBusy: pacing.OnCall,
+	AgentSystemBusy: pacing.SystemBusy, AgentWrapUp: pacing.WrapUp,
+}
+
+// decide builds a pacing snapshot, asks for orders and starts the calls.
+func (e *Engine) decide(ctx context.Context) {
+	if e.draining {
+		return
+	}
+	s := &e.snap
+	s.Now = e.cfg.Clock.Now()
+	s.Campaigns, s.Agents, s.Calls, s.Connected = s.Campaigns[:0], s.Agents[:0], s.Calls[:0], 0
+	s.Caps = e.cfg.Caps
+	s.Caps.MaxAgentless = e.settings.MaxConcurrentCalls
+	var camps []*camp
+	index := map[*camp]int{}
+	for _, cp := range e.camps {
+		if !cp.active && cp.inFlight == 0 {
+			continue
+		}
+		ready := len(cp.hopper)
+		if !cp.active {
+			ready = 0
+		}
+		pc := pacing.Campaign{ID: cp.c.Name, Mode: modes[cp.c.Dialing.Mode], Priority: cp.c.Priority, Ratio: cp.c.Dialing.PacingRatio,
+			Compliance: pacing.Compliance{Target: cp.c.Dialing.AbandonTarget, Grace: e.cfg.Grace}, Ready: ready}
+		if pc.Priority < 1 || pc.Priority > 5 {
+			pc.Priority = campaign.DefaultPriority
+		}
+		if pc.Ratio == 0 && pc.Mode == pacing.Power {
+			pc.Ratio = campaign.DefaultRatio
+		}
+		cp.est.Fill(&pc.Stats)
+		cp.ledger.Fill(s.Now, &pc.Stats)
+		index[cp] = len(camps)
+		camps = append(camps, cp)
+		s.Campaigns = append(s.Campaigns, pc)
+	}
+	if len(camps) == 0 {
+		return
+	}
+	var agents []*agent
+	agentIndex := map[int64]int{}
+	for _, a := range e.agents {
+		pa := pacing.Agent{State: agentStates[a.state], InState: time.Since(a.since)}
+		for i, cp := range camps {
+			if cp.c.Dialing.Mode.AgentMode() && slices.Contains(a.info.Queues, queueOf(cp)) {
+				pa.Campaigns = append(pa.Campaigns, i)
+			}
+		}
+		agentIndex[a.info.ID] = len(agents)
+		agents = append(agents, a)
+		s.Agents = append(s.Agents, pa)
+	}
+	for _, c := range e.calls {
+		if c.agent != 0 {
+			s.Connected++
+			continue
+		}
+		i, ok := index[c.camp]
+		if !ok {
+			continue
+		}
+		ag := -1
+		if j, ok := agentIndex[c.reserved]; ok && c.reserved != 0 {
+			ag = j
+		}
+		s.Calls = append(s.Calls, pacing.Call{Campaign: i, Stage: c.stage, Elapsed: time.Since(c.since), Agent: ag})
+	}
+	d, err := e.pacer.Decide(s)
+	if err != nil {
+		e.log.Warn("pacing", "err", err)
+		return
+	}
+	for _, o := range d.Orders {
+		cp := camps[o.Campaign]
+		var a *agent
+		if o.Agent >= 0 && o.Agent < len(agents) {
+			a = agents[o.Agent]
+		}
+		for range o.Count {
+			if len(cp.hopper) == 0 || !cp.active {
+				break
+			}
+			rec := cp.hopper[0]
+			cp.hopper = cp.hopper[1:]
+			e.start(ctx, cp, rec, a)
+		}
+	}
+	for _, of := range d.Offers {
+		cp := camps[of.Campaign]
+		if of.Agent < 0 || of.Agent >= len(agents) || len(cp.hopper) == 0 || !cp.active {
+			continue
+		}
+		a := agents[of.Agent]
+		if a.state != AgentAvailable || e.previews[a.info.ID] != nil {
+			continue
+		}
+		rec := cp.hopper[0]
+		cp.hopper = cp.hopper[1:]
+		e.previews[a.info.ID] = &preview{camp: cp, rec: rec}
+		e.setAgent(a, AgentSystemBusy)
+		if e.cfg.Agents != nil {
+			e.cfg.Agents.Preview(a.info.ID, e.offer(cp, rec, 0))
+		}
+	}
+}
+
+// offer describes a record to an agent.
+func (e *Engine) offer(cp *camp, rec store.CallRecord, attemptID int64) Offer {
+	o := Offer{AttemptID: attemptID, RecordID: rec.ID, CampaignID: cp.c.ID, Campaign: cp.c.Name, Mode: cp.c.Dialing.Mode,
+		Number: rec.Phone, FirstName: rec.FirstName, LastName: rec.LastName, Fields: rec.Fields,
+		Dispositions: append(campaign.AgentDispositions(), cp.c.Dispositions.Custom...)}
+	if o.Number == "" && len(rec.Phones) > 0 {
+		o.Number = rec.Phones[0]
+	}
+	if cp.c.Dialing.Mode == campaign.ModePreview {
+		o.SkipsLeft = max(cp.c.Dialing.MaxSkips-cp.skips[rec.ID], 0)
+	}
+	return o
+}
+
+// previewAnswer dials or skips the record offered to an agent.
+func (e *Engine) previewAnswer(ctx context.Context, ev evPreview) {
+	p := e.previews[ev.agent]
+	a := e.agents[ev.agent]
+	if p == nil || a == nil || p.rec.ID != ev.record {
+		return
+	}
+	if !ev.dial && p.camp.skips[p.rec.ID] < p.camp.c.Dialing.MaxSkips {
+		delete(e.previews, ev.agent)
+		p.camp.skips[p.rec.ID]++
+		p.camp.hopper = append(p.camp.hopper, p.rec) // to the back: the next agent may take it
+		e.agentFree(a)
+		e.decide(ctx)
+		return
+	}
+	if !ev.dial { // no skips left: the offer stands
+		if e.cfg.Agents != nil {
+			e.cfg.Agents.Preview(a.info.ID, e.offer(p.camp, p.rec, 0))
+		}
+		return
+	}
+	delete(e.previews, ev.agent)
+	if !p.camp.active {
+		e.releaseRecord(ctx, p.rec)
+		e.agentFree(a)
+		return
+	}
+	e.start(ctx, p.camp, p.rec, a)
+}
+
+// start places a call in its own goroutine, reserving agent a (if any) for it.
+func (e *Engine) start(ctx context.Context, cp *camp, rec store.CallRecord, a *agent) {
+	e.nextKey++
+	c := &call{key: e.nextKey, camp: cp, rec: rec, stage: pacing.Ringing, since: time.Now()}
+	if a != nil {
+		c.reserved = a.info.ID
+		a.reserved[c.key] = true
+		if a.state != AgentSystemBusy {
+			e.setAgent(a, AgentSystemBusy)
+		}
+	}
+	e.calls[c.key] = c
+	cp.inFlight++
+	e.cfg.Metrics.InFlight.Set(float64(len(e.calls)))
+	j := job{key: c.key, c: cp.c, flow: cp.flow, callerID: cp.callerID, trunks: cp.trunks, rec: rec,
+		offer: e.offer(cp, rec, 0), set: e.settings}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		end := e.runCall(ctx, j)
+		e.post(evEnded{key: j.key, end: end})
+	}()
+}

@@ -1,0 +1,10 @@
+// Package voice implements the dialing engine's Dialer on real calls: sip places the
+// call, media carries its RTP, amd classifies the answered audio (human, machine, fax,
+// SIT) and finds the end of a machine greeting for a voicemail drop. A Call plays
+// recorded prompts and spoken text (Prompts: WAV files, and TTS through espeak-ng when
+// installed), gathers RFC 4733 DTMF digits and exposes the customer's audio leg for the
+// bridge to an agent.
+//
+// It knows calls, not campaigns: it maps SIP results to the campaign outcomes and
+// nothing more, and must not touch the store.
+package voice
