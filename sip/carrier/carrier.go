@@ -383,7 +383,13 @@ func (l *leg) talk(s *Server, plan Plan, call context.Context) string {
 			defer t.Stop()
 			select {
 			case <-t.C:
-				_ = l.sess.SendDTMF(call, plan.Press)
+				stopPlay() // a caller stops talking to press; Play must end before DTMF goes
+				for range 50 {
+					if err := l.sess.SendDTMF(call, plan.Press); !errors.Is(err, media.ErrBusy) {
+						return
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
 			case <-call.Done():
 			}
 		}()
