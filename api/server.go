@@ -97,6 +97,7 @@ func New(o Options) *Server {
 	s.settingsRoutes()
 	s.listRoutes()
 	s.campaignRoutes()
+	s.campaignIORoutes()
 	return s
 }
 

@@ -47,11 +47,16 @@ type page struct {
 	Data any
 }
 
-// pages is the manager UI. Navigation follows this order. Campaign Management, the
-// Dashboard and Campaign Logs join this table when /api/v1/campaigns exists.
+// pages is the manager UI. Navigation follows this order.
 var pages = []page{
 	{Pattern: "/{$}", Title: "Home", Module: "home.js"},
 	{Pattern: "/login", Title: "Sign in", Template: "login.html", Module: "login.js"},
+	{Pattern: "/campaigns", Title: "Campaign Management", Module: "campaigns.js", Needs: "GET /api/v1/campaigns", Nav: "Campaigns"},
+	{Pattern: "/campaigns/new", Title: "New voice campaign", Module: "campaign-edit.js", Needs: "POST /api/v1/campaigns"},
+	{Pattern: "/campaigns/{id}/edit", Title: "Edit voice campaign", Module: "campaign-edit.js", Needs: "GET /api/v1/campaigns/{id}"},
+	{Pattern: "/dashboard", Title: "Dashboard", Module: "dashboard.js", Needs: "GET /api/v1/campaigns/dashboard", Nav: "Campaigns"},
+	{Pattern: "/dashboard/{id}", Title: "Campaign details", Module: "dashboard-detail.js", Needs: "GET /api/v1/campaigns/{id}/dashboard"},
+	{Pattern: "/campaign-logs", Title: "Campaign Logs", Module: "campaign-logs.js", Needs: "GET /api/v1/campaign-logs", Nav: "Campaigns"},
 	{Pattern: "/lists", Title: "Contact Lists", Module: "lists.js", Needs: "GET /api/v1/contact-lists", Nav: "List Management"},
 	{Pattern: "/lists/dnc", Title: "DNC Lists", Module: "lists.js", Needs: "GET /api/v1/dnc-lists", Nav: "List Management"},
 	{Pattern: "/lists/mapping", Title: "Agent Mapping", Module: "lists.js", Needs: "GET /api/v1/agent-mapping-lists", Nav: "List Management"},

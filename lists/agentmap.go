@@ -90,7 +90,7 @@ func (s *Service) importMappings(ctx context.Context, l store.List, src source, 
 	rep := Report{Errors: []RowError{}}
 	sink := &rejectSink{rep: &rep, maxKept: s.opt.MaxRejectsKept}
 	p := startPipeline(ctx, src, s.workers, func() func(record) result[store.AgentMapping] {
-		nc := newNumberChecker(s.opt.SuggestRegion)
+		nc := newFastNumberChecker(s.opt.SuggestRegion)
 		return func(rec record) result[store.AgentMapping] {
 			res := result[store.AgentMapping]{rec: rec}
 			if rec.err != nil {

@@ -283,7 +283,7 @@ func truncate(s string, n int) string {
 // number checker and time-zone cache.
 func (s *Service) contactConverter(head []string, cols columns, agents agentIndex) func() func(record) result[store.Contact] {
 	return func() func(record) result[store.Contact] {
-		nc := newNumberChecker(s.opt.SuggestRegion)
+		nc := newFastNumberChecker(s.opt.SuggestRegion)
 		zones := map[string]bool{}
 		return func(rec record) result[store.Contact] {
 			res := result[store.Contact]{rec: rec}

@@ -87,7 +87,7 @@ func (s *Service) importDNC(ctx context.Context, l store.List, src source, opt I
 	rep := Report{Errors: []RowError{}}
 	sink := &rejectSink{rep: &rep, maxKept: s.opt.MaxRejectsKept}
 	p := startPipeline(ctx, src, s.workers, func() func(record) result[store.DNCEntry] {
-		nc := newNumberChecker(s.opt.SuggestRegion)
+		nc := newFastNumberChecker(s.opt.SuggestRegion)
 		return func(rec record) result[store.DNCEntry] {
 			res := result[store.DNCEntry]{rec: rec}
 			if rec.err != nil {
@@ -299,6 +299,14 @@ type ScrubOptions struct {
 	SkipGlobal bool
 }
 
+// scrubTallier is a store that counts a scrub inside the database instead of
+// streaming both sides out (store/sqldb does). add receives groups of count contacts
+// with numbers numbers, blocked of them blocked, the first by dncLists[first] (-1:
+// none). It returns false, before calling add, when it cannot; Scrub then streams.
+type scrubTallier interface {
+	ScrubTally(ctx context.Context, contactLists, dncLists []int64, at time.Time, add func(first, blocked, numbers int, count int64)) (bool, error)
+}
+
 // Scrub streams the contacts of contactLists minus the numbers on the global DNC list
 // and then the campaign's DNC lists, as they stand now (expired entries do not
 // block). keep receives every contact that may be called, with blocked numbers
@@ -314,15 +322,36 @@ func (s *Service) Scrub(ctx context.Context, contactLists []int64, opt ScrubOpti
 		}
 		ids = append([]int64{g.ID}, slices.DeleteFunc(ids, func(id int64) bool { return id == g.ID })...)
 	}
-	sets := make([][]uint64, len(ids))
+	lists := make([]store.List, len(ids))
 	for i, id := range ids {
 		l, err := s.listOf(ctx, id, store.ListDNC)
 		if err != nil {
 			return res, err
 		}
+		lists[i] = l
 		res.ByList = append(res.ByList, ScrubCount{ListID: l.ID, ListName: l.Name, Global: l.Global})
+	}
+	if t, ok := s.st.(scrubTallier); ok && keep == nil {
+		done, err := t.ScrubTally(ctx, contactLists, ids, s.clock.Now(), func(first, blocked, numbers int, count int64) {
+			res.Contacts += count
+			if blocked == numbers {
+				res.Excluded += count
+				res.ByList[first].Excluded += count
+				return
+			}
+			res.Kept += count
+			res.NumbersRemoved += int64(blocked) * count
+		})
+		if err != nil || done {
+			return res, err
+		}
+		res = ScrubResult{ByList: res.ByList}
+	}
+	sets := make([][]uint64, len(ids))
+	for i, id := range ids {
+		l := lists[i]
 		set := make([]uint64, 0, l.Entries)
-		err = s.st.EachActiveDNCNumber(ctx, []int64{id}, s.clock.Now(), func(_ int64, n string) error {
+		err := s.st.EachActiveDNCNumber(ctx, []int64{id}, s.clock.Now(), func(_ int64, n string) error {
 			set = append(set, numberKey(n))
 			return nil
 		})

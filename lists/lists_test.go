@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -356,6 +357,10 @@ func TestDNCImportAndScrub(t *testing.T) {
 	if fmt.Sprintf("%+v", res) != fmt.Sprintf("%+v", want) {
 		t.Fatalf("Scrub = %+v\nwant    %+v", res, want)
 	}
+	// Counting only takes the store's in-database tally; it must agree.
+	if res, err := e.svc.Scrub(ctx, []int64{contacts.ID}, ScrubOptions{DNCLists: []int64{d.ID}}, nil); err != nil || fmt.Sprintf("%+v", res) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("counting Scrub = %+v, %v\nwant    %+v", res, err, want)
+	}
 	last := kept[len(kept)-1]
 	if fmt.Sprint(last.Phones) != "[+14155550109]" {
 		t.Fatalf("blocked alternative not removed: %+v", last)
@@ -439,5 +444,84 @@ func TestAgentMappingList(t *testing.T) {
 	}
 	if _, _, err := e.svc.CreateMappingList(ctx, NewList{Name: "no agent"}, strings.NewReader("phone\n+14155550100\n"), ImportOptions{}); !errors.Is(err, ErrBadFile) {
 		t.Fatalf("mapping file without an agent column = %v", err)
+	}
+}
+
+// streamingStore hides the store's ScrubTally so that Scrub streams both sides.
+type streamingStore struct{ Store }
+
+// The in-database tally and the streaming scrub must agree on mixed data: several
+// contact and DNC lists, numbers on more than one list, expired and future expiries,
+// contacts with alternative numbers blocked in part or in full.
+func TestScrubTallyMatchesStreaming(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, config.Limits{})
+	r := rand.New(rand.NewPCG(11, 12))
+	num := func() string { return fmt.Sprintf("+1415555%04d", r.IntN(300)) }
+	var dncIDs []int64
+	for l := 0; l < 3; l++ {
+		var b strings.Builder
+		b.WriteString("number,expires_at\n")
+		for i := 0; i < 120; i++ {
+			exp := ""
+			switch r.IntN(4) {
+			case 0:
+				exp = "2026-05-01" // expired at testNow
+			case 1:
+				exp = "2027-01-01"
+			}
+			fmt.Fprintf(&b, "%s,%s\n", num(), exp)
+		}
+		d, _, err := e.svc.CreateDNCList(ctx, NewList{Name: fmt.Sprintf("DNC %d", l)}, strings.NewReader(b.String()), ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dncIDs = append(dncIDs, d.ID)
+	}
+	g, err := e.st.GlobalDNC(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 40; i++ {
+		if _, err := e.svc.AddDNC(ctx, g.ID, num(), nil, "agent"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var contactIDs []int64
+	for l := 0; l < 2; l++ {
+		var b strings.Builder
+		b.WriteString("phone,phone2,phone3\n")
+		for i := 0; i < 200; i++ {
+			switch r.IntN(3) {
+			case 0:
+				fmt.Fprintf(&b, "%s,,\n", num())
+			case 1:
+				fmt.Fprintf(&b, "%s,%s,\n", num(), num())
+			default:
+				fmt.Fprintf(&b, "%s,%s,%s\n", num(), num(), num())
+			}
+		}
+		c, _, err := e.svc.CreateContactList(ctx, NewList{Name: fmt.Sprintf("C %d", l)}, strings.NewReader(b.String()), ImportOptions{AllowDuplicates: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		contactIDs = append(contactIDs, c.ID)
+	}
+	streaming := New(streamingStore{e.st}, Options{Clock: e.clock, SuggestRegion: "US", Workers: 2})
+	for _, opt := range []ScrubOptions{{}, {DNCLists: dncIDs}, {DNCLists: []int64{dncIDs[2], dncIDs[0]}, SkipGlobal: true}, {DNCLists: []int64{g.ID, dncIDs[1]}}} {
+		got, err := e.svc.Scrub(ctx, contactIDs, opt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := streaming.Scrub(ctx, contactIDs, opt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+			t.Fatalf("%+v: tally %+v\nstreaming %+v", opt, got, want)
+		}
+		if want.Excluded == 0 || want.NumbersRemoved == 0 || want.Kept == 0 {
+			t.Fatalf("%+v: the data should exclude, keep and trim contacts: %+v", opt, want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package lists
 import (
 	"errors"
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,8 +86,8 @@ func BenchmarkNormalise(b *testing.B) {
 
 func TestNumberCheckerMatchesNormalise(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	c := newNumberChecker("US")
-	for i := 0; i < 20000; i++ {
+	c := newFastNumberChecker("US")
+	for i := 0; i < 10000; i++ {
 		s := "+1" + strconv.Itoa(2000000000+r.IntN(8000000000))
 		if i%3 == 0 {
 			s = "+44" + strconv.Itoa(1000000000+r.IntN(9000000000))
@@ -102,6 +103,112 @@ func TestNumberCheckerMatchesNormalise(t *testing.T) {
 func BenchmarkNumberChecker(b *testing.B) {
 	b.ReportAllocs()
 	c := newNumberChecker("")
+	r := rand.New(rand.NewPCG(5, 6))
+	nums := make([]string, 4096)
+	for i := range nums {
+		nums[i] = "+1212" + strconv.Itoa(2000000+r.IntN(7999999))
+	}
+	for i := 0; i < b.N; i++ {
+		c.normalise(nums[i%len(nums)])
+	}
+}
+
+// The fast validity check must give libphonenumber's answer for every country code:
+// example numbers of every region and type, each with every digit changed, numbers one
+// digit shorter and longer, and random digits of every length.
+func TestFastCheckerMatchesLibrary(t *testing.T) {
+	fast, err := newValidity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	var samples []string
+	add := func(n *phonenumbers.PhoneNumber) {
+		if n == nil {
+			return
+		}
+		e := phonenumbers.Format(n, phonenumbers.E164)
+		samples = append(samples, e)
+		cc := strconv.Itoa(int(n.GetCountryCode()))
+		nsn := e[1+len(cc):]
+		for i := 0; i < len(nsn); i++ {
+			b := []byte(nsn)
+			b[i] = byte('0' + (int(b[i]-'0')+1+r.IntN(9))%10)
+			samples = append(samples, "+"+cc+string(b))
+		}
+		samples = append(samples, "+"+cc+nsn[:len(nsn)-1], "+"+cc+nsn+strconv.Itoa(r.IntN(10)))
+	}
+	types := []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE, phonenumbers.PREMIUM_RATE,
+		phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER, phonenumbers.UAN, phonenumbers.VOICEMAIL}
+	for region := range phonenumbers.GetSupportedRegions() {
+		for _, typ := range types {
+			add(phonenumbers.GetExampleNumberForType(region, typ))
+		}
+	}
+	for cc := range phonenumbers.GetSupportedGlobalNetworkCallingCodes() {
+		add(phonenumbers.GetExampleNumberForNonGeoEntity(cc))
+	}
+	for cc := range phonenumbers.GetSupportedCallingCodes() {
+		for l := 2; l+len(strconv.Itoa(cc)) <= 15; l++ {
+			for k := 0; k < 3; k++ {
+				d := make([]byte, l)
+				for j := range d {
+					d[j] = byte('0' + r.IntN(10))
+				}
+				samples = append(samples, "+"+strconv.Itoa(cc)+string(d))
+			}
+		}
+	}
+	valid := 0
+	for _, s := range samples {
+		num, ok := parseE164(s)
+		if !ok {
+			continue
+		}
+		want := phonenumbers.IsValidNumber(num)
+		got, decided := fast.isValid(num)
+		if !decided || got != want {
+			t.Fatalf("%s: library valid=%v, fast valid=%v decided=%v", s, want, got, decided)
+		}
+		if want {
+			valid++
+		}
+	}
+	t.Logf("%d numbers agree, %d of them valid", len(samples), valid)
+	if valid < 1000 || valid == len(samples) {
+		t.Fatalf("the sample should hold both valid and invalid numbers: %d valid of %d", valid, len(samples))
+	}
+}
+
+func TestDigitMatcher(t *testing.T) {
+	tests := []struct {
+		pattern string
+		in      []string
+	}{
+		{`^(?:[2-9]\d{2}[2-9]\d{6})$`, []string{"2125550100", "1125550100", "212555010", "21255501000", ""}},
+		{`^(?:1[0-8]|2[^0]|3)`, []string{"10", "19", "21", "20", "3", "34", "4", ""}},
+		{`^(?:)$`, []string{"", "1"}},
+		{`^(?:\d{2,4}|5{6})$`, []string{"1", "12", "1234", "12345", "555555", "5555555"}},
+		{`7$`, []string{"7", "17", "71", ""}},
+		{`\b1`, []string{"1", "21"}}, // word boundary: answered by the regexp
+	}
+	for _, tt := range tests {
+		m, err := newDigitMatcher(tt.pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(tt.pattern)
+		for _, in := range tt.in {
+			if got, want := m.match(in), re.MatchString(in); got != want {
+				t.Errorf("%s on %q: matcher %v, regexp %v", tt.pattern, in, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkFastNumberChecker(b *testing.B) {
+	b.ReportAllocs()
+	c := newFastNumberChecker("")
 	r := rand.New(rand.NewPCG(5, 6))
 	nums := make([]string, 4096)
 	for i := range nums {

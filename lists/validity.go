@@ -20,7 +20,7 @@ type validity struct {
 	nonGeo map[int32]*phonenumbers.PhoneMetadata
 	// matchers by pattern text, and the same found by what they came from.
 	byPattern map[string]*digitMatcher
-	byDesc    map[*phonenumbers.PhoneNumberDesc]*digitMatcher
+	types     map[*phonenumbers.PhoneMetadata]*regionTypes
 	leading   map[*phonenumbers.PhoneMetadata]*digitMatcher
 }
 
@@ -30,7 +30,7 @@ func newValidity() (*validity, error) {
 		return nil, err
 	}
 	v := &validity{geo: map[string]*phonenumbers.PhoneMetadata{}, nonGeo: map[int32]*phonenumbers.PhoneMetadata{},
-		byPattern: map[string]*digitMatcher{}, byDesc: map[*phonenumbers.PhoneNumberDesc]*digitMatcher{}, leading: map[*phonenumbers.PhoneMetadata]*digitMatcher{}}
+		byPattern: map[string]*digitMatcher{}, types: map[*phonenumbers.PhoneMetadata]*regionTypes{}, leading: map[*phonenumbers.PhoneMetadata]*digitMatcher{}}
 	// The same mapping the library builds when it loads the collection.
 	for _, md := range coll.GetMetadata() {
 		if md.GetId() == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
@@ -50,6 +50,7 @@ func (v *validity) isValid(num *phonenumbers.PhoneNumber) (valid, decided bool) 
 	nsn := phonenumbers.GetNationalSignificantNumber(num)
 	// GetRegionCodeForNumber.
 	region := ""
+	foundByType := false // the region was chosen by typeKnown on this number
 	switch len(regions) {
 	case 0:
 		return false, true
@@ -81,7 +82,7 @@ func (v *validity) isValid(num *phonenumbers.PhoneNumber) (valid, decided bool) 
 				return false, false
 			}
 			if known {
-				region = r
+				region, foundByType = r, true
 				break
 			}
 		}
@@ -96,55 +97,93 @@ func (v *validity) isValid(num *phonenumbers.PhoneNumber) (valid, decided bool) 
 	if md == nil || (region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY && cc != md.GetCountryCode()) {
 		return false, true
 	}
+	if foundByType {
+		return true, true // the same check on the same metadata already said so
+	}
 	return v.typeKnown(nsn, md)
 }
 
 // typeKnown reports whether the library's getNumberTypeHelper finds a type other than
 // UNKNOWN.
 func (v *validity) typeKnown(nsn string, md *phonenumbers.PhoneMetadata) (known, decided bool) {
-	ok, decided := v.descMatches(nsn, md.GetGeneralDesc())
-	if !ok || !decided {
-		return false, decided
-	}
-	for _, d := range []*phonenumbers.PhoneNumberDesc{md.GetPremiumRate(), md.GetTollFree(), md.GetSharedCost(), md.GetVoip(),
-		md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail(), md.GetFixedLine()} {
-		if ok, decided := v.descMatches(nsn, d); !decided || ok {
-			return ok, decided
+	rt := v.types[md]
+	if rt == nil {
+		if rt = v.resolve(md); rt == nil {
+			return false, false
 		}
+		v.types[md] = rt
 	}
-	if md.GetSameMobileAndFixedLinePattern() {
+	if !rt.general.matches(nsn) {
 		return false, true
 	}
-	return v.descMatches(nsn, md.GetMobile())
+	for i := range rt.types {
+		if rt.types[i].matches(nsn) {
+			return true, true
+		}
+	}
+	return false, true
 }
 
-// descMatches is the library's isNumberMatchingDesc: one of the possible lengths (when
-// listed) and a full match of the national number pattern.
-func (v *validity) descMatches(nsn string, d *phonenumbers.PhoneNumberDesc) (ok, decided bool) {
-	if d == nil {
-		return false, false
-	}
-	if len(d.PossibleLength) > 0 {
+// regionTypes are a region's number descriptions in the order getNumberTypeHelper
+// tries them: premium rate, toll free, shared cost, VoIP, personal number, pager, UAN,
+// voicemail, fixed line, then mobile unless its pattern is the fixed line's.
+type regionTypes struct {
+	general descMatcher
+	types   []descMatcher
+}
+
+// descMatcher is the library's isNumberMatchingDesc for one description: one of the
+// possible lengths (when listed) and a full match of the national number pattern.
+type descMatcher struct {
+	lengths []int32
+	m       *digitMatcher
+}
+
+func (d *descMatcher) matches(nsn string) bool {
+	if len(d.lengths) > 0 {
 		found := false
-		for _, l := range d.PossibleLength {
+		for _, l := range d.lengths {
 			if int32(len(nsn)) == l {
 				found = true
 				break
 			}
 		}
 		if !found {
-			return false, true
+			return false
 		}
 	}
-	m := v.byDesc[d]
-	if m == nil {
+	return d.m.match(nsn)
+}
+
+// resolve builds a region's matchers; nil when a description is missing (the library
+// would fail on it, so the caller leaves the decision to it).
+func (v *validity) resolve(md *phonenumbers.PhoneMetadata) *regionTypes {
+	desc := func(d *phonenumbers.PhoneNumberDesc) (descMatcher, bool) {
+		if d == nil {
+			return descMatcher{}, false
+		}
 		// As the library writes it: a full match.
-		if m = v.matcher("^(?:" + d.GetNationalNumberPattern() + ")$"); m == nil {
-			return false, false
-		}
-		v.byDesc[d] = m
+		m := v.matcher("^(?:" + d.GetNationalNumberPattern() + ")$")
+		return descMatcher{lengths: d.PossibleLength, m: m}, m != nil
 	}
-	return m.match(nsn), true
+	rt := &regionTypes{}
+	var ok bool
+	if rt.general, ok = desc(md.GetGeneralDesc()); !ok {
+		return nil
+	}
+	ds := []*phonenumbers.PhoneNumberDesc{md.GetPremiumRate(), md.GetTollFree(), md.GetSharedCost(), md.GetVoip(),
+		md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail(), md.GetFixedLine()}
+	if !md.GetSameMobileAndFixedLinePattern() {
+		ds = append(ds, md.GetMobile())
+	}
+	for _, d := range ds {
+		dm, ok := desc(d)
+		if !ok {
+			return nil
+		}
+		rt.types = append(rt.types, dm)
+	}
+	return rt
 }
 
 // matcher returns the matcher of a pattern, or nil when the pattern does not compile

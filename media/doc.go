@@ -24,6 +24,7 @@
 //		EventPT: 101,                   // telephone-event payload type from the SDP
 //		Metrics: metrics,               // optional, see NewMetrics
 //		RTCP:    port.RTCP(),           // optional, nil without RTCP
+//		Pacer:   pacer,                 // optional: one media.NewPacer(0) for all sessions
 //	})
 //	defer sess.Close()                  // stops its goroutines, closes its sockets
 //	sess.SetRemote(remoteFromSDP)       // 183/200 SDP; re-INVITE may call it again
@@ -62,16 +63,26 @@
 //
 // # Send path
 //
-// A second goroutine ticks every 20 ms and sends one frame per tick (catching up on
-// ticks a busy machine delivered late, so the stream keeps real time): a DTMF event
-// packet while [Session.SendDTMF] runs, else the next frame of the [PCMSource] given to
-// [Session.Play], else nothing while packets are being forwarded into the session with
-// [Session.WriteRTP], else silence (so the peer's latching and media timeouts see a
+// A [Pacer] sends one frame every 20 ms (catching up on slots a busy machine reached
+// late, up to three frames, so the stream keeps real time; older missed frames are
+// skipped): a DTMF event packet while [Session.SendDTMF] runs, else the next frame
+// of the [PCMSource] given to [Session.Play], else nothing while packets are being
+// forwarded into the session with [Session.WriteRTP], else silence (so the peer's latching and media timeouts see a
 // live stream). [LoadWAV] and [ReadWAV] decode PCM16, mu-law and A-law WAV files at
 // 8 kHz mono (anything else is an error naming what was found); one [WAV] can be
 // played on many sessions at once through [WAV.Source]. One Play or SendDTMF runs at a
 // time per session (another returns [ErrBusy]); while one runs, packets forwarded into
 // the session are dropped so the streams do not interleave.
+//
+// Give every session of a process the same Pacer (SessionConfig.Pacer, from
+// [NewPacer]): its few goroutines, one per CPU by default, each own a wheel of
+// sessions split into four slots 5 ms apart and send every session of a slot in one
+// pass, so a thousand calls cost a few goroutine wake-ups per 20 ms instead of a
+// thousand timers, and their packets are spread over the frame instead of leaving
+// in one burst. A session without a Pacer gets one of its own (one goroutine per
+// session). A Pacer holds goroutines only while it has sessions and needs no Close.
+// The PCMSource of Play and the OnSentPCM handler run on the pacer goroutine, which
+// a shared Pacer shares with other sessions: they must not block.
 //
 // # RTCP
 //

@@ -19,7 +19,10 @@ import (
 //
 // A Pacer runs goroutines only while sessions use it: it needs no Close, and a Pacer
 // whose sessions are all closed holds no goroutine. It is safe for concurrent use.
+// The zero value is a Pacer with one worker per CPU, like NewPacer(0).
 type Pacer struct {
+	init    sync.Once
+	size    int
 	workers []*pacerWorker
 }
 
@@ -32,19 +35,27 @@ const slotDuration = FrameDuration / pacerSlots
 // NewPacer returns a Pacer with the given number of send goroutines; 0 or less means
 // one per CPU the Go scheduler uses (runtime.GOMAXPROCS).
 func NewPacer(workers int) *Pacer {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	return &Pacer{size: workers}
+}
+
+func (p *Pacer) start() {
+	if p.workers != nil {
+		return // built by a test
 	}
-	p := &Pacer{workers: make([]*pacerWorker, workers)}
+	n := p.size
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	p.workers = make([]*pacerWorker, n)
 	epoch := time.Now()
 	for i := range p.workers {
 		p.workers[i] = newPacerWorker(epoch)
 	}
-	return p
 }
 
 // add puts s on the least loaded worker.
 func (p *Pacer) add(s *Session) {
+	p.init.Do(p.start)
 	best, load := p.workers[0], -1
 	for _, w := range p.workers {
 		w.mu.Lock()

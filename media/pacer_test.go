@@ -82,7 +82,9 @@ func TestSharedPacerChurn(t *testing.T) {
 
 	// Close ends a Play in progress on a shared pacer too
 	errc := make(chan error, 1)
-	go func() { errc <- c.a.Play(context.Background(), media.NewPCMReader(make([]int16, 1000*media.FrameSamples))) }()
+	go func() {
+		errc <- c.a.Play(context.Background(), media.NewPCMReader(make([]int16, 1000*media.FrameSamples)))
+	}()
 	waitReceived(t, c.b, c.b.Stats().PacketsReceived+2)
 	_ = c.a.Close()
 	if err := <-errc; !errors.Is(err, media.ErrClosed) {

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -136,6 +137,48 @@ func TestPacerWheel(t *testing.T) {
 				if _, ok := w.advance(clock); ok {
 					t.Errorf("worker %d still running with every session closed", i)
 				}
+			}
+		})
+	}
+}
+
+// TestSendPathAllocatesNothing sends silence, a prompt and digits through the wheel
+// and counts allocations per 20 ms frame.
+func TestSendPathAllocatesNothing(t *testing.T) {
+	p := newManualPacer(1, time.Now())
+	w := p.workers[0]
+	a := loopbackSession(t, SessionConfig{Pacer: p})
+	b := loopbackSession(t, SessionConfig{Pacer: p, NoSilence: true})
+	a.SetRemote(b.LocalAddr())
+	clock := time.Now()
+	frame := func() {
+		clock = clock.Add(FrameDuration)
+		w.advance(clock)
+	}
+	frame()
+	for _, tc := range []struct {
+		name string
+		job  *job
+	}{
+		{"silence", nil},
+		{"prompt", &job{kind: jobPlay, ctx: context.Background(), src: NewPCMReader(make([]int16, 1000*FrameSamples))}},
+		{"dtmf", &job{kind: jobDTMF, ctx: context.Background(), events: []uint8{1, 2, 3, 4, 5, 6, 7, 8, 9}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.job != nil {
+				tc.job.done = make(chan error, 1)
+				a.jobMu.Lock()
+				a.busy.Store(true)
+				a.pending = tc.job
+				a.jobMu.Unlock()
+				frame() // picks the job up
+			}
+			before := a.Stats().PacketsSent
+			if allocs := testing.AllocsPerRun(50, frame); allocs != 0 {
+				t.Errorf("%.1f allocations per frame, want 0", allocs)
+			}
+			if sent := a.Stats().PacketsSent - before; sent < 50 {
+				t.Errorf("sent %d packets in 51 frames", sent)
 			}
 		})
 	}

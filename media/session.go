@@ -126,7 +126,8 @@ var (
 )
 
 // NewSession starts a session on conn, which it owns from now on: Close closes it.
-// The receive and send goroutines start at once.
+// The receive goroutine starts at once and the session joins its Pacer, which sends
+// its first frame within 20 ms.
 func NewSession(conn *net.UDPConn, cfg SessionConfig) (*Session, error) {
 	if conn == nil {
 		return nil, errors.New("media: NewSession needs a UDP socket; allocate one with PortPool.Allocate")
@@ -178,7 +179,7 @@ func NewSession(conn *net.UDPConn, cfg SessionConfig) (*Session, error) {
 		closed:    make(chan struct{}),
 		rtcpConn:  cfg.RTCP,
 		pacer:     cfg.Pacer,
-		snd:       sendState{frame: make([]int16, FrameSamples), enc: make([]byte, FrameSamples)},
+		snd:       sendState{frame: make([]int16, FrameSamples), enc: make([]byte, FrameSamples), silence: make([]byte, FrameSamples)},
 	}
 	if s.pacer == nil {
 		s.pacer = NewPacer(1)
@@ -267,7 +268,8 @@ func (s *Session) OnPCM(h PCMHandler) { s.pcmH.Store(slotPCM(h)) }
 
 // OnSentPCM sets a consumer of the audio this session sends (prompts, silence,
 // forwarded audio decoded), for recording both directions. nil removes it. It runs
-// on the send goroutine, or on the goroutine calling WriteRTP.
+// on the pacer goroutine (shared with other sessions when SessionConfig.Pacer is
+// shared, so it must not block), or on the goroutine calling WriteRTP.
 func (s *Session) OnSentPCM(h PCMHandler) { s.sentPCM.Store(slotPCM(h)) }
 
 // OnDTMF sets the handler of received digits; nil drops them.
@@ -316,7 +318,7 @@ func (s *Session) Stats() Stats {
 	return st
 }
 
-// Close stops both goroutines, closes the socket and ends a running Play or SendDTMF
+// Close leaves the Pacer, stops the receive goroutine(s), closes the socket and ends a running Play or SendDTMF
 // with ErrClosed. It returns when everything has stopped. It is idempotent.
 func (s *Session) Close() error {
 	var err error
@@ -577,7 +579,7 @@ func (s *Session) WriteRTP(p *rtp.Packet) error {
 }
 
 // forwarding reports whether packets were forwarded into the session recently, so the
-// ticker should not add frames of its own.
+// pacer should not add frames of its own.
 func (s *Session) forwarding(now time.Duration) bool {
 	last := s.lastForward.Load()
 	return last != 0 && now-time.Duration(last) < 3*FrameDuration
@@ -590,7 +592,7 @@ const (
 	jobDTMF
 )
 
-// job is a Play or SendDTMF request run by the send goroutine.
+// job is a Play or SendDTMF request run by the session's pacer.
 type job struct {
 	kind   jobKind
 	ctx    context.Context
@@ -713,16 +715,20 @@ func (s *Session) paceTick(now time.Time) {
 
 // sendState is the pacer's state of one session, guarded by tickMu.
 type sendState struct {
-	cur   *job
-	frame []int16
-	enc   []byte
+	cur          *job
+	frame        []int16
+	enc          []byte
+	silence      []byte // an encoded silent frame in silenceCodec, once silenceReady
+	silenceCodec Codec
+	silenceReady bool
 }
 
 // finish ends the running job. Called with tickMu held.
 func (s *Session) finish(err error) {
-	s.snd.cur.done <- err
+	j := s.snd.cur
 	s.snd.cur = nil
-	s.busy.Store(false)
+	s.busy.Store(false) // before answering, so the caller's next Play is not ErrBusy
+	j.done <- err
 }
 
 // step sends the one packet due for this 20 ms frame.
@@ -734,7 +740,7 @@ func (s *Session) step(st *sendState, now time.Time) {
 	}
 	switch {
 	case st.cur == nil:
-		s.idleFrame(st.frame, st.enc, now)
+		s.idleFrame(st, now)
 	case st.cur.kind == jobDTMF:
 		if s.tickDTMF(st.cur, st.frame, st.enc) {
 			s.finish(nil)
@@ -751,18 +757,18 @@ func (s *Session) step(st *sendState, now time.Time) {
 			if err != nil {
 				s.finish(nil)
 				if n == 0 {
-					s.idleFrame(st.frame, st.enc, now)
+					s.idleFrame(st, now)
 				}
 			}
 		default:
 			s.finish(fmt.Errorf("media: playback source: %w", err))
-			s.idleFrame(st.frame, st.enc, now)
+			s.idleFrame(st, now)
 		}
 	}
 }
 
 // idleFrame sends silence unless forwarded packets own the stream or silence is off.
-func (s *Session) idleFrame(frame []int16, enc []byte, now time.Time) {
+func (s *Session) idleFrame(st *sendState, now time.Time) {
 	if s.forwarding(now.Sub(s.start)) {
 		s.sendMu.Lock()
 		s.clockTS += FrameSamples
@@ -776,14 +782,24 @@ func (s *Session) idleFrame(frame []int16, enc []byte, now time.Time) {
 		s.sendMu.Unlock()
 		return
 	}
-	clear(frame)
-	s.sendFrame(frame, enc)
+	clear(st.frame)
+	c := s.Codec()
+	if !st.silenceReady || st.silenceCodec != c { // encode silence once per codec
+		c.Encode(st.silence, st.frame)
+		st.silenceCodec, st.silenceReady = c, true
+	}
+	s.sendEncoded(c, st.frame, st.silence)
 }
 
 // sendFrame encodes one PCM frame and sends it as the next packet of our stream.
 func (s *Session) sendFrame(frame []int16, enc []byte) {
 	c := s.Codec()
 	c.Encode(enc, frame)
+	s.sendEncoded(c, frame, enc)
+}
+
+// sendEncoded sends enc, frame encoded in c, as the next packet of our stream.
+func (s *Session) sendEncoded(c Codec, frame []int16, enc []byte) {
 	if h := s.sentPCM.Load(); h != nil {
 		h.h.HandlePCM(frame)
 	}

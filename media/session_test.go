@@ -72,6 +72,32 @@ func TestSessionSendsHeaders(t *testing.T) {
 	}
 }
 
+// TestSessionSilenceFollowsCodec checks the idle stream after SetCodec: silence in the
+// new codec, labelled with its payload type.
+func TestSessionSilenceFollowsCodec(t *testing.T) {
+	checkGoroutines(t)
+	peer := newRawPeer(t)
+	s := newSession(t, media.SessionConfig{Codec: media.PCMU})
+	s.SetRemote(peer.addr())
+	for _, c := range []media.Codec{media.PCMU, media.PCMA, media.PCMU} {
+		if err := s.SetCodec(c); err != nil {
+			t.Fatal(err)
+		}
+		var p *rtp.Packet
+		for range 20 { // a packet or two may have left before the switch
+			if p, _ = peer.recv(t); p.PayloadType == c.PayloadType() {
+				break
+			}
+		}
+		if p.PayloadType != c.PayloadType() {
+			t.Fatalf("after SetCodec(%v) the stream still has payload type %d", c, p.PayloadType)
+		}
+		if !bytes.Equal(p.Payload, bytes.Repeat([]byte{c.Silence()}, media.FrameSamples)) {
+			t.Fatalf("silence in %v: payload % x...", c, p.Payload[:8])
+		}
+	}
+}
+
 func TestSessionLatching(t *testing.T) {
 	checkGoroutines(t)
 	sdp := newRawPeer(t)   // the address the SDP gave; the peer never sends from it

@@ -13,6 +13,8 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 CSV=$WORK/contacts.csv
 
+# The figures are only comparable on a quiet machine: print the load at the start and end.
+echo "== $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== generating $ROWS rows x 10 columns"
 awk -v n="$ROWS" 'BEGIN {
   srand(1); split("212 646 718", a, " ");
@@ -59,3 +61,4 @@ if [ -n "${OUTDIAL_TEST_DATABASE_URL:-}" ]; then
 else
   echo "== PostgreSQL skipped (set OUTDIAL_TEST_DATABASE_URL)"
 fi
+echo "== done, load average $(cut -d' ' -f1-3 /proc/loadavg)"

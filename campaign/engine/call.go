@@ -33,8 +33,8 @@ type callEnd struct {
 	// dialed: an INVITE left; requeue: the record goes back to the hopper (not dialed,
 	// lease kept).
 	dialed, requeue, human bool
-	ring, detect, talk  time.Duration
-	wrap                time.Duration
+	ring, detect, talk     time.Duration
+	wrap                   time.Duration
 }
 
 // DefaultSafeHarbour is spoken when a campaign has no safe-harbour message of its own.

@@ -156,8 +156,8 @@ func New(cfg Config) (*Engine, error) {
 
 // Events sent to the loop.
 type (
-	evAgentOnline  struct{ info AgentInfo }
-	evAgentReady   struct {
+	evAgentOnline struct{ info AgentInfo }
+	evAgentReady  struct {
 		id    int64
 		ready bool
 	}

@@ -39,12 +39,25 @@ func runDev(ctx context.Context, args []string, out, errOut io.Writer) error {
 		}
 		cfg.Security.SecretKey = key
 	}
+	sim, err := startDevCarrier()
+	if err != nil {
+		return fmt.Errorf("simulated carrier on 127.0.0.1:5070: %w", err)
+	}
+	defer sim.Close()
+	if err := seedDemoTrunk(ctx, cfg); err != nil {
+		return fmt.Errorf("demo trunk: %w", err)
+	}
 	return serve(ctx, cfg, errOut, func(addr string, st store.Store, log *slog.Logger) error {
 		demo, err := seedDemo(ctx, st, cfg)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		printDemo(out, addr, demo)
+		camp, err := seedDemoCampaign(ctx, st, cfg)
+		if err != nil {
+			return fmt.Errorf("demo campaign: %w", err)
+		}
+		fmt.Fprintf(out, "  demo campaign: %s dialing the simulated carrier at %s\n", camp, sim.Addr())
 		return nil
 	})
 }

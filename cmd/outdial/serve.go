@@ -107,6 +107,12 @@ func serve(ctx context.Context, cfg config.Config, logOut io.Writer, ready func(
 	reg := api.NewRegistry(version, "")
 	srv := api.New(api.Options{Store: st, Config: cfg, Logger: log, Registry: reg, Version: version})
 	srv.HandleRaw("/", console.UIHandler(console.UIOptions{Version: version}))
+	dial, err := startDialing(ctx, cfg, st, reg, log)
+	if err != nil {
+		return err
+	}
+	defer dial.Stop(cfg.Server.DrainTimeout)
+	srv.HandleRaw("/console/ws", dial.Hub)
 	// API-integration contact lists fetch their endpoints on their own schedule.
 	syncCtx, stopSync := context.WithCancel(ctx)
 	defer stopSync()

@@ -373,7 +373,7 @@ func (l *leg) talk(s *Server, plan Plan, call context.Context) string {
 		l.mu.Unlock()
 		if s.cfg.Scenario.DTMFEcho {
 			stopPlay()
-			go func() { _ = l.sess.SendDTMF(call, string(d.Digit)) }()
+			go l.sendDigits(call, string(d.Digit))
 		}
 	}))
 	context.AfterFunc(call, stopPlay)
@@ -383,13 +383,8 @@ func (l *leg) talk(s *Server, plan Plan, call context.Context) string {
 			defer t.Stop()
 			select {
 			case <-t.C:
-				stopPlay() // a caller stops talking to press; Play must end before DTMF goes
-				for range 50 {
-					if err := l.sess.SendDTMF(call, plan.Press); !errors.Is(err, media.ErrBusy) {
-						return
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
+				stopPlay() // a caller stops talking to press
+				l.sendDigits(call, plan.Press)
 			case <-call.Done():
 			}
 		}()
@@ -398,6 +393,16 @@ func (l *leg) talk(s *Server, plan Plan, call context.Context) string {
 		return ""
 	}
 	return c.name
+}
+
+// sendDigits sends DTMF once the audio stopped for it has let go of the session.
+func (l *leg) sendDigits(call context.Context, digits string) {
+	for range 50 {
+		if err := l.sess.SendDTMF(call, digits); !errors.Is(err, media.ErrBusy) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (l *leg) close(rep *Report) {

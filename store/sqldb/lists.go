@@ -342,6 +342,7 @@ func scanContact(r rowScanner) (store.Contact, error) {
 func (s *DB) WriteContacts(ctx context.Context, listID int64, next func() (store.Contact, error)) (int64, error) {
 	now := s.now()
 	row := make([]any, len(contactInsertCols))
+	var fields fieldsEncoder
 	return s.bulkWrite(ctx, listID, store.ListContact, "contacts", contactInsertCols, func() ([]any, error) {
 		c, err := next()
 		if err != nil {
@@ -357,7 +358,7 @@ func (s *DB) WriteContacts(ctx context.Context, listID int64, next func() (store
 		}
 		row[0], row[1], row[2], row[3] = listID, c.Row, c.Phones[0], strings.Join(c.Phones[1:], " ")
 		row[4], row[5], row[6], row[7] = c.FirstName, c.LastName, c.TimeZone, c.Priority
-		row[8], row[9], row[10] = agent, encodeFields(c.Fields), now
+		row[8], row[9], row[10] = agent, fields.encode(c.Fields), now
 		return row, nil
 	})
 }

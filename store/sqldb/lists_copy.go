@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/outdial/outdial/store"
 )
@@ -86,65 +88,178 @@ func insertStatement(table string, cols []string, rows int) string {
 }
 
 // insertBatches writes rows with multi-row INSERTs of insertBatchRows rows, reusing one
-// prepared statement for full batches.
+// prepared statement for full batches. Rows are gathered on a second goroutine (it
+// calls next, which validates and encodes) while this one executes the previous
+// batch, so the two overlap; next is still called by one goroutine at a time and not
+// at all once insertBatches has returned.
 func insertBatches(ctx context.Context, tx *sql.Tx, table string, cols []string, next func() ([]any, error)) (int64, error) {
 	full, err := tx.PrepareContext(ctx, insertStatement(table, cols, insertBatchRows))
 	if err != nil {
 		return 0, fmt.Errorf("sqldb: prepare insert into %s: %w", table, err)
 	}
 	defer full.Close()
-	args := make([]any, 0, insertBatchRows*len(cols))
-	var n int64
-	flush := func() error {
-		rows := len(args) / len(cols)
-		if rows == 0 {
-			return nil
-		}
-		var err error
-		if rows == insertBatchRows {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insertStatement(table, cols, rows), args...)
-		}
-		if err != nil {
-			return fmt.Errorf("sqldb: insert into %s: %w", table, err)
-		}
-		n += int64(rows)
-		args = args[:0]
-		return nil
+	type batch struct {
+		args []any
+		err  error
 	}
-	for {
-		row, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-		args = append(args, row...)
-		if len(args) == insertBatchRows*len(cols) {
-			if err := flush(); err != nil {
-				return 0, err
+	size := insertBatchRows * len(cols)
+	free := make(chan []any, 3)
+	for i := 0; i < cap(free); i++ {
+		free <- make([]any, 0, size)
+	}
+	filled := make(chan batch, 1)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(filled)
+		for {
+			var args []any
+			select {
+			case args = <-free:
+			case <-quit:
+				return
+			}
+			args = args[:0]
+			var err error
+			for len(args) < size {
+				var row []any
+				if row, err = next(); err != nil {
+					break
+				}
+				args = append(args, row...)
+			}
+			if errors.Is(err, io.EOF) {
+				err = nil
+			} else if err != nil {
+				args = args[:0]
+			}
+			if len(args) > 0 || err != nil {
+				select {
+				case filled <- batch{args: args, err: err}:
+				case <-quit:
+					return
+				}
+			}
+			if len(args) < size || err != nil {
+				return
 			}
 		}
-	}
-	if err := flush(); err != nil {
-		return 0, err
+	}()
+	defer func() {
+		close(quit)
+		<-done
+	}()
+	var n int64
+	for b := range filled {
+		if b.err != nil {
+			return 0, b.err
+		}
+		rows := len(b.args) / len(cols)
+		var err error
+		if rows == insertBatchRows {
+			_, err = full.ExecContext(ctx, b.args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertStatement(table, cols, rows), b.args...)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("sqldb: insert into %s: %w", table, err)
+		}
+		n += int64(rows)
+		clear(b.args) // drop references to this batch's values
+		free <- b.args
 	}
 	return n, nil
 }
 
 // encodeFields stores custom fields as a JSON object.
 func encodeFields(f map[string]string) string {
+	var e fieldsEncoder
+	return e.encode(f)
+}
+
+// fieldsEncoder writes custom fields as a JSON object, byte for byte what
+// json.Marshal writes (keys sorted, the same escapes), without reflection and reusing
+// its buffers from row to row. Not safe for concurrent use.
+type fieldsEncoder struct {
+	keys []string
+	buf  []byte
+}
+
+func (e *fieldsEncoder) encode(f map[string]string) string {
 	if len(f) == 0 {
 		return "{}"
 	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		// A map of strings always marshals; keep the row rather than fail the import.
-		return "{}"
+	e.keys = e.keys[:0]
+	for k := range f {
+		e.keys = append(e.keys, k)
 	}
-	return string(b)
+	slices.Sort(e.keys)
+	e.buf = append(e.buf[:0], '{')
+	for i, k := range e.keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendJSONString(e.buf, k)
+		e.buf = append(e.buf, ':')
+		e.buf = appendJSONString(e.buf, f[k])
+	}
+	e.buf = append(e.buf, '}')
+	return string(e.buf)
+}
+
+// appendJSONString quotes s as encoding/json does: HTML-sensitive characters and
+// U+2028/U+2029 as \u escapes, invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func decodeFields(s string) (map[string]string, error) {

@@ -66,11 +66,20 @@ export function fmtDuration(sec) {
   return (h ? h + ':' : '') + mm + ':' + String(s).padStart(2, '0');
 }
 
-/** fieldName maps an API error field like "rows[3].phone" to the form input name. */
+/**
+ * findInput maps an API error field like "rows[3].phone" to the form input: the input
+ * named (or data-field) exactly so, else the nearest enclosing field ("list_ids[2]" ->
+ * "list_ids", "outreach.timings.windows[0].end" -> "outreach.timings.windows").
+ */
 function findInput(form, field) {
   if (!field) return null;
   const esc = (s) => s.replace(/["\\]/g, '\\$&');
-  return form.querySelector(`[name="${esc(field)}"]`) || form.querySelector(`[data-field="${esc(field)}"]`);
+  for (let f = field; f; f = f.replace(/(\[[^\]]*\]|\.[^.[\]]*)$/, '')) {
+    const el = form.querySelector(`[name="${esc(f)}"]`) || form.querySelector(`[data-field="${esc(f)}"]`);
+    if (el) return el;
+    if (!/[.[]/.test(f)) break;
+  }
+  return null;
 }
 
 /** clearErrors removes the messages showErrors added. */

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/outdial/outdial/amd"
+	"github.com/outdial/outdial/campaign"
+	"github.com/outdial/outdial/campaign/engine"
+	"github.com/outdial/outdial/campaign/voice"
+	"github.com/outdial/outdial/config"
+	"github.com/outdial/outdial/console"
+	"github.com/outdial/outdial/media"
+	"github.com/outdial/outdial/sip"
+	"github.com/outdial/outdial/store"
+)
+
+// dialing is the running voice side of a node: SIP client, RTP ports, engine, agent hub.
+type dialing struct {
+	Hub    *console.Hub
+	engine *engine.Engine
+	sip    *sip.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startDialing starts the SIP client on the enabled trunks of the store, the RTP port
+// pool, the dialing engine and the agent hub, with metrics on reg. Stop drains it.
+func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg prometheus.Registerer, log *slog.Logger) (*dialing, error) {
+	stored, err := st.ListTrunks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var trunks []sip.Trunk
+	for _, t := range stored {
+		if !t.Enabled {
+			continue
+		}
+		trunks = append(trunks, sip.Trunk{Name: t.Name, Address: t.Address, Transport: sip.Transport(t.Transport), Username: t.Username,
+			Password: t.Password, FromDomain: t.FromDomain, MaxChannels: t.MaxChannels, MaxCPS: t.MaxCPS, Codecs: t.Codecs})
+	}
+	client, err := sip.NewClient(sip.Config{Listen: cfg.SIP.Listen, Trunks: trunks, Metrics: sip.NewMetrics(reg), Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("sip.listen %s: %w", cfg.SIP.Listen, err)
+	}
+	ip := client.Addr().Addr()
+	ports, err := media.NewPortPool(media.PortPoolConfig{IP: ip, Min: uint16(cfg.SIP.RTPPortMin), Max: uint16(cfg.SIP.RTPPortMax)})
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	mm, err := media.NewMetrics(reg)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	prompts := &voice.Prompts{Dir: "prompts"}
+	if path, err := lookEspeak(); err == nil {
+		prompts.TTS = voice.Espeak{Path: path}
+	}
+	svc := campaign.NewService(st, campaign.Options{MaxActive: cfg.Limits.MaxActiveVoiceCampaigns})
+	set, _ := svc.Settings(ctx)
+	vt := set.VoiceMachineTimeouts
+	d, err := voice.New(voice.Config{SIP: client, Ports: ports, Prompts: prompts, Media: mm, Logger: log,
+		Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	hub := console.NewHub(console.HubConfig{Store: st, Legs: console.RTPLegs{Ports: ports, Metrics: mm}, Logger: log})
+	node, _ := os.Hostname()
+	if node == "" {
+		node = "outdial"
+	}
+	e, err := engine.New(engine.Config{Node: node, Service: svc, Store: st, Dialer: d, Agents: hub, Metrics: engine.NewMetrics(reg), Logger: log})
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	hub.Attach(e)
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	dl := &dialing{Hub: hub, engine: e, sip: client, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(dl.done)
+		if err := e.Run(rctx); err != nil && rctx.Err() == nil {
+			log.Error("dialing engine stopped", "err", err)
+		}
+	}()
+	log.Info("dialing engine started", "node", node, "sip", client.Addr().String(), "trunks", len(trunks))
+	return dl, nil
+}
+
+// Stop drains the engine (calls in progress finish, within timeout) and closes SIP.
+func (d *dialing) Stop(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := d.engine.Drain(ctx); err != nil {
+		d.cancel()
+	}
+	<-d.done
+	d.cancel()
+	d.Hub.Close()
+	d.sip.Close()
+}
+
+func lookEspeak() (string, error) { return exec.LookPath("espeak-ng") }
+
+// amdTimeouts maps the Voice Machine Timeouts setting (milliseconds) onto amd.
+func amdTimeouts(decision, greeting, noSpeech, tone int) (t amd.Timeouts) {
+	ms := func(v int) time.Duration { return time.Duration(v) * time.Millisecond }
+	t.Decision, t.GreetingCompletion, t.NoSpeech, t.Tone = ms(decision), ms(greeting), ms(noSpeech), ms(tone)
+	return t
+}
