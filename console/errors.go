@@ -13,3 +13,11 @@ var (
 	// ErrNoAudio is returned when a call is given to an agent whose audio leg is not open.
 	ErrNoAudio = errors.New("console: agent has no audio leg; send an audio message first")
 )
+
+// Errors of the WebRTC agent leg (webrtc.go).
+var (
+	// ErrWebRTCConfig reports a WebRTCConfig that cannot work.
+	ErrWebRTCConfig = errors.New("console: webrtc config")
+	// ErrOffer reports an audio message whose SDP offer cannot give a G.711 audio leg.
+	ErrOffer = errors.New("console: audio offer")
+)

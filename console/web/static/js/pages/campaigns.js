@@ -101,9 +101,9 @@ export async function mount(ctx) {
   // The Play/Pause/Replay control follows the status. A scheduled campaign still shows
   // Play: the API's refusal ("starts at its scheduled time") is the message the spec wants.
   const runButton = (c) => {
-    const by = { Ready: ['play', '▶ Play'], Active: ['pause', '⏸ Pause'], Rerun: ['pause', '⏸ Pause'], Paused: ['resume', '▶ Resume'], Completed: ['rerun', '↻ Replay'] };
-    const [action, label] = by[c.status] || ['play', '▶ Play'];
-    return h('button', { type: 'button', class: 'write icon', disabled: !canWrite, 'data-action': action, 'aria-label': `${label.slice(2)} ${c.name}`, onclick: () => act(c, action) }, label);
+    const by = { Ready: ['play', 'Play', '▶ '], Active: ['pause', 'Pause', ''], Rerun: ['pause', 'Pause', ''], Paused: ['resume', 'Resume', '▶ '], Completed: ['rerun', 'Replay', ''] };
+    const [action, label, icon] = by[c.status] || ['play', 'Play', '▶ '];
+    return h('button', { type: 'button', class: 'write run ' + action, disabled: !canWrite, 'data-action': action, 'aria-label': `${label} ${c.name}`, onclick: () => act(c, action) }, icon + label);
   };
 
   const toggle = (c, on) => {
@@ -327,15 +327,15 @@ export async function mount(ctx) {
         h('button', { type: 'button', class: 'link', 'aria-label': 'Apply filter ' + f.name, onclick: () => applyFilter(f, true) }, f.name),
         f.default ? h('span', { class: 'label-new' }, 'Default') : null,
         h('span', { class: 'spacer' }),
-        h('button', { type: 'button', class: 'icon', title: 'Edit', 'aria-label': 'Edit filter ' + f.name, onclick: () => { filterMenu.hidden = true; filterDialog(f); } }, '✎'),
-        h('button', { type: 'button', class: 'icon', title: 'Duplicate', 'aria-label': 'Duplicate filter ' + f.name, onclick: () => { filterMenu.hidden = true; duplicateDialog(f); } }, '⧉'),
-        h('button', { type: 'button', class: 'icon', title: f.default ? 'Unmark default' : 'Mark as Default', 'aria-label': (f.default ? 'Unmark default ' : 'Mark as default ') + f.name, onclick: async () => {
+        h('button', { type: 'button', class: 'link', 'aria-label': 'Edit filter ' + f.name, onclick: () => { filterMenu.hidden = true; filterDialog(f); } }, 'Edit'),
+        h('button', { type: 'button', class: 'link', 'aria-label': 'Duplicate filter ' + f.name, onclick: () => { filterMenu.hidden = true; duplicateDialog(f); } }, 'Duplicate'),
+        h('button', { type: 'button', class: 'link', 'aria-label': (f.default ? 'Unmark default ' : 'Mark as default ') + f.name, onclick: async () => {
           const out = await api('POST', `/api/v1/campaigns/filters/${f.id}/default`, { default: !f.default });
           toast(out.default ? `${f.name} is now the default view.` : `${f.name} is no longer the default view.`);
           await loadFilters();
           renderMenu();
-        } }, '★'),
-        h('button', { type: 'button', class: 'icon', title: 'Delete', 'aria-label': 'Delete filter ' + f.name, onclick: async () => {
+        } }, f.default ? 'Unmark default' : 'Mark as Default'),
+        h('button', { type: 'button', class: 'link', 'aria-label': 'Delete filter ' + f.name, onclick: async () => {
           filterMenu.hidden = true;
           if (!(await confirmDialog('Delete filter?', `Delete the saved filter ${f.name}?`, 'Delete', true))) return;
           await api('DELETE', `/api/v1/campaigns/filters/${f.id}`);
@@ -343,7 +343,7 @@ export async function mount(ctx) {
           await loadFilters();
           if (state.filter && state.filter.id === f.id) await applyFilter(null, false);
           renderMenu();
-        } }, '🗑')))) : h('p', { class: 'help' }, 'No saved filters yet.'));
+        } }, 'Delete')))) : h('p', { class: 'help' }, 'No saved filters yet.'));
   };
 
   filterBtn.addEventListener('click', () => {
