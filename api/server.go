@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -98,6 +100,7 @@ func New(o Options) *Server {
 	s.listRoutes()
 	s.campaignRoutes()
 	s.campaignIORoutes()
+	s.campaignLiveRoutes()
 	return s
 }
 
@@ -158,6 +161,13 @@ func (r *statusRecorder) Flush() {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack lets WebSocket handlers (the agent hub at /console/ws) take the connection;
+// gorilla/websocket asserts http.Hijacker on the writer it is given.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	r.status, r.wrote = http.StatusSwitchingProtocols, true
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
 
 type ctxKey int
 

@@ -55,6 +55,9 @@ func browser(t *testing.T) context.Context {
 			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(dir),
 			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+			// The agent console's microphone: a fake device (a beep), permission granted.
+			chromedp.Flag("use-fake-ui-for-media-stream", true), chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 			chromedp.WindowSize(1366, 900))
 		ctx, cancelCtx := chromedp.NewContext(alloc)
 		shared.ctx = ctx

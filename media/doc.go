@@ -97,7 +97,9 @@
 //
 // [Session.WriteRTP] makes a session an [RTPWriter]: the payload is sent on this leg
 // with this leg's SSRC, sequence and timestamp (re-anchored when the upstream source
-// changes), transcoding PCMU<->PCMA by table lookup only if the two legs disagree.
+// changes, after a pause, or after the leg sent frames of its own such as a prompt,
+// so the outgoing sequence never repeats a number), transcoding PCMU<->PCMA by table
+// lookup only if the two legs disagree.
 // [Bridge] connects two [Endpoint]s both ways without decoding. A WebRTC track writer
 // plugs in through [RTPWriter]; wrap it with [NewRestamper] when it does not rewrite
 // sequence numbers and timestamps itself.

@@ -318,8 +318,9 @@ func (s *Session) Stats() Stats {
 	return st
 }
 
-// Close leaves the Pacer, stops the receive goroutine(s), closes the socket and ends a running Play or SendDTMF
-// with ErrClosed. It returns when everything has stopped. It is idempotent.
+// Close takes the session off its Pacer, stops the receive goroutine(s), closes the
+// socket(s) and ends a running Play or SendDTMF with ErrClosed. It returns when
+// everything has stopped. It is idempotent.
 func (s *Session) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
@@ -512,6 +513,9 @@ func (s *Session) sendLocked(pt uint8, marker bool, seq uint16, ts uint32, paylo
 
 // sendOwnLocked sends the next packet of our own stream (not forwarded).
 func (s *Session) sendOwnLocked(pt uint8, marker bool, ts uint32, payload []byte) error {
+	// a forwarded stream that resumes after our own packets is anchored afresh after
+	// them, or its old offsets would reuse sequence numbers we just sent
+	s.fwd.active = false
 	err := s.sendLocked(pt, marker || !s.talking, s.seq, ts, payload)
 	if errors.Is(err, ErrNoRemote) || errors.Is(err, errPaused) {
 		// nothing left: keep the sequence gapless; the next packet that leaves

@@ -61,8 +61,8 @@ type agentlessSetup struct {
 }
 
 // setupAgentless stores the list, DNC lists, flow and settings, and creates the
-// campaign (not started).
-func setupAgentless(t *testing.T, r *rig, n, concurrency int) agentlessSetup {
+// campaign (not started); edit changes the campaign's definition before it is created.
+func setupAgentless(t *testing.T, r *rig, n, concurrency int, edit ...func(*campaign.Definition)) agentlessSetup {
 	ctx := context.Background()
 	s := agentlessSetup{pop: makePopulation(n)}
 	ls := lists.New(r.st, lists.Options{})
@@ -108,14 +108,18 @@ func setupAgentless(t *testing.T, r *rig, n, concurrency int) agentlessSetup {
 	if err := r.st.PutSetting(ctx, campaign.SettingsKey, b); err != nil {
 		t.Fatal(err)
 	}
-	c, err := r.svc.Create(ctx, campaign.Definition{Name: "agentless e2e", ListIDs: []int64{l.ID},
+	def := campaign.Definition{Name: "agentless e2e", ListIDs: []int64{l.ID},
 		Dialing:  campaign.Dialing{Mode: campaign.ModeAgentless, FlowID: &f.ID, AMD: true},
 		Contacts: campaign.Choose{DNCListID: dl.ID},
 		Outreach: campaign.Outreach{CallerID: &r.caller, MaxAttempts: 3, RetryMinutes: 1, MaxRingSeconds: 10,
 			Timings: campaign.Timings{TimeZone: "America/New_York", Windows: []campaign.Window{{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "09:00", End: "18:00"}}}},
 		Messages:     campaign.Messages{Voicemail: "Hello, this is the dentist. Please call us back."},
 		Dispositions: campaign.DispositionSet{Positive: []string{campaign.DispositionResolved}},
-	})
+	}
+	for _, f := range edit {
+		f(&def)
+	}
+	c, err := r.svc.Create(ctx, def)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +145,9 @@ func allowedDone(t *testing.T, r *rig, inst int64, allowed map[string]bool) (int
 // TestAgentlessEndToEnd runs an agentless campaign against the simulated carrier over
 // real SIP and RTP on loopback and holds every call to the carrier's own log.
 func TestAgentlessEndToEnd(t *testing.T) {
+	t.Parallel()
 	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60) // Monday 10:00 in New York
-	r := newRig(t, "agentless.yaml", clock)
+	r := newRig(t, "agentless.yaml", clock, blockAgentless)
 	n := 300
 	s := setupAgentless(t, r, n, 60)
 	ctx := context.Background()

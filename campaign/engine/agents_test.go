@@ -153,7 +153,11 @@ func (a *testAgent) close() {
 // agentCampaign runs an agent-mode campaign with three Go agents and checks every call.
 func agentCampaign(t *testing.T, mode campaign.Mode, contacts int) {
 	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60)
-	r := newRig(t, "agents.yaml", clock)
+	block := uint16(blockProgressive)
+	if mode == campaign.ModePower {
+		block = blockPower
+	}
+	r := newRig(t, "agents.yaml", clock, block)
 	ctx := context.Background()
 	q, err := r.st.CreateQueue(ctx, store.Queue{Name: "sales"})
 	if err != nil {
@@ -165,10 +169,7 @@ func agentCampaign(t *testing.T, mode campaign.Mode, contacts int) {
 	srv := httptest.NewServer(hub)
 	defer srv.Close()
 	defer hub.Close()
-	agentPorts, err := media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: 50000, Max: 50999})
-	if err != nil {
-		t.Fatal(err)
-	}
+	agentPorts := r.agentPorts(t)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go e.Run(runCtx)

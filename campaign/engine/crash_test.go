@@ -15,8 +15,9 @@ import (
 // attempts are closed as Unknown, and every INVITE the carrier received is one attempt
 // row, with retries only when the rules allow.
 func TestCrashNeverRedials(t *testing.T) {
+	t.Parallel()
 	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60)
-	r := newRig(t, "agentless.yaml", clock)
+	r := newRig(t, "agentless.yaml", clock, blockCrash)
 	s := setupAgentless(t, r, 90, 30)
 	ctx := context.Background()
 	c, err := r.svc.Act(ctx, s.camp.ID, campaign.ActionPlay)

@@ -156,33 +156,61 @@ type rig struct {
 	metrics *engine.Metrics
 	trunkID int64
 	caller  int64
+	// block is the first of the rig's 2,500 UDP ports: the carrier's RTP (1,000),
+	// the dialer's (1,000) and the agents' (500). Tests that run in parallel use
+	// different blocks, so that a port one test frees never carries another's audio.
+	block uint16
 }
 
-func newRig(t *testing.T, scenario string, clock engine.Clock) *rig {
+// Port blocks of the tests, one each (below the ephemeral range).
+const (
+	blockAgentless   = 10000
+	blockCrash       = 12500
+	blockProgressive = 15000
+	blockPower       = 17500
+	blockSipp        = 20000
+	blockPreview     = 22500
+	blockPredictive  = 25000
+	blockLease       = 27500
+)
+
+// newRig starts the simulated carrier with a scenario from testdata and a rig whose
+// trunk points at it.
+func newRig(t *testing.T, scenario string, clock engine.Clock, block uint16) *rig {
+	t.Helper()
+	sc, err := carrier.LoadScenario(filepath.Join("testdata", scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &invites{}
+	cr, err := carrier.New(carrier.Config{Listen: "127.0.0.1:0", Scenario: sc, Seed: 7, Audio: callAudio(t),
+		RTPPorts: [2]uint16{block, block + 999}, Report: log.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cr.Close() })
+	r := newRigTo(t, cr.Addr().String(), clock, block)
+	r.carrier, r.log = cr, log
+	return r
+}
+
+// newRigTo returns a rig whose trunk points at the far end address (ip:port).
+func newRigTo(t *testing.T, address string, clock engine.Clock, block uint16) *rig {
 	t.Helper()
 	ctx := context.Background()
-	r := &rig{clock: clock, log: &invites{}, reg: prometheus.NewRegistry()}
+	r := &rig{clock: clock, log: &invites{}, reg: prometheus.NewRegistry(), block: block}
 	var err error
 	if r.st, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "e.db")); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.st.Close() })
 	r.svc = campaign.NewService(r.st, campaign.Options{Now: clock.Now})
-	sc, err := carrier.LoadScenario(filepath.Join("testdata", scenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.carrier, err = carrier.New(carrier.Config{Listen: "127.0.0.1:0", Scenario: sc, Seed: 7, Audio: callAudio(t),
-		RTPPorts: [2]uint16{42000, 45999}, Report: r.log.add}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.carrier.Close() })
-	trunk := sip.Trunk{Name: "sim", Address: r.carrier.Addr().String(), MaxCPS: 200}
+	trunk := sip.Trunk{Name: "sim", Address: address, MaxCPS: 200}
 	if r.sip, err = sip.NewClient(sip.Config{Listen: "127.0.0.1:0", Trunks: []sip.Trunk{trunk}, OptionsInterval: -1}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.sip.Close() })
-	if r.ports, err = media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: 46000, Max: 49999}); err != nil {
+	if r.ports, err = media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: block + 1000, Max: block + 1999}); err != nil {
 		t.Fatal(err)
 	}
 	if r.dialer, err = voice.New(voice.Config{SIP: r.sip, Ports: r.ports, Prompts: &voice.Prompts{TTS: voice.ToneSpeech{WordMS: 60}}}); err != nil {
@@ -200,6 +228,16 @@ func newRig(t *testing.T, scenario string, clock engine.Clock) *rig {
 	}
 	r.caller = pn.ID
 	return r
+}
+
+// agentPorts is the rig's port pool for Go agents' audio legs.
+func (r *rig) agentPorts(t *testing.T) *media.PortPool {
+	t.Helper()
+	p, err := media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: r.block + 2000, Max: r.block + 2499})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func (r *rig) engine(t *testing.T, node string, agents engine.Agents) *engine.Engine {
