@@ -264,6 +264,45 @@ func (s *Server) listOfKind(ctx context.Context, id int64, kind store.ListKind) 
 	return l, nil
 }
 
+// createFromUpload serves a multipart upload that creates a list with create (the
+// file part is optional unless fileRequired). audit, when not nil, notes the import
+// in the audit log.
+func (s *Server) createFromUpload(fileRequired bool, create func(context.Context, lists.NewList, io.Reader, lists.ImportOptions) (store.List, lists.Report, error),
+	audit func(lists.Report) string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.upload(w, r, fileRequired, func(n lists.NewList, opt lists.ImportOptions, file io.Reader) error {
+			l, rep, err := create(r.Context(), n, file, opt)
+			if err != nil && l.ID == 0 {
+				return listError(err)
+			}
+			if audit != nil {
+				NoteAudit(r, strconv.FormatInt(l.ID, 10), audit(rep))
+			}
+			writeJSON(w, http.StatusCreated, ListImportResult{List: l, Report: rep})
+			return nil
+		})
+	}
+}
+
+// appendFromUpload serves a multipart upload whose file is appended with add to the
+// list named by the path's id.
+func (s *Server) appendFromUpload(add func(context.Context, int64, io.Reader, lists.ImportOptions) (lists.Report, error)) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		return s.upload(w, r, true, func(_ lists.NewList, opt lists.ImportOptions, file io.Reader) error {
+			rep, err := add(r.Context(), id, file, opt)
+			if err != nil && rep.ImportID == 0 {
+				return listError(err)
+			}
+			writeJSON(w, http.StatusOK, rep)
+			return nil
+		})
+	}
+}
+
 func (s *Server) listRoutes() {
 	svc := s.listService()
 	read, write := store.RoleSupervisor, store.RoleManager
@@ -331,33 +370,12 @@ func (s *Server) listRoutes() {
 	// Contact lists.
 	s.Handle(Route{Method: "POST", Path: "/api/v1/contact-lists", Tag: "contact-lists", Role: write, Upload: true, Status: http.StatusCreated,
 		Response: ListImportResult{}, Summary: "Create a contact list from a CSV upload (fields: name, description, strict, allow_duplicates, map=header=field..., file)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			return s.upload(w, r, true, func(n lists.NewList, opt lists.ImportOptions, file io.Reader) error {
-				l, rep, err := svc.CreateContactList(r.Context(), n, file, opt)
-				if err != nil && l.ID == 0 {
-					return listError(err)
-				}
-				NoteAudit(r, strconv.FormatInt(l.ID, 10), fmt.Sprintf("%d imported, %d rejected", rep.Imported, rep.Rejected))
-				writeJSON(w, http.StatusCreated, ListImportResult{List: l, Report: rep})
-				return nil
-			})
-		}})
+		Handler: s.createFromUpload(true, svc.CreateContactList, func(rep lists.Report) string {
+			return fmt.Sprintf("%d imported, %d rejected", rep.Imported, rep.Rejected)
+		})})
 	s.Handle(Route{Method: "POST", Path: "/api/v1/contact-lists/{id}/rows", Tag: "contact-lists", Role: write, Upload: true,
 		Response: lists.Report{}, Summary: "Append the rows of a CSV upload to a contact list (existing rows are never changed)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathID(r)
-			if err != nil {
-				return err
-			}
-			return s.upload(w, r, true, func(_ lists.NewList, opt lists.ImportOptions, file io.Reader) error {
-				rep, err := svc.AppendContacts(r.Context(), id, file, opt)
-				if err != nil && rep.ImportID == 0 {
-					return listError(err)
-				}
-				writeJSON(w, http.StatusOK, rep)
-				return nil
-			})
-		}})
+		Handler: s.appendFromUpload(svc.AppendContacts)})
 	s.Handle(Route{Method: "GET", Path: "/api/v1/contact-lists/{id}", Tag: "contact-lists", Role: read, Response: ContactListDetail{},
 		Summary: "Get a contact list with its mapping, integration (secrets hidden) and imports",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {
@@ -486,17 +504,7 @@ func (s *Server) listRoutes() {
 	// DNC lists.
 	s.Handle(Route{Method: "POST", Path: "/api/v1/dnc-lists", Tag: "dnc-lists", Role: write, Upload: true, Status: http.StatusCreated,
 		Response: ListImportResult{}, Summary: "Create a DNC list, from a CSV upload when a file part is sent (columns: phone/number, expires_at)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			return s.upload(w, r, false, func(n lists.NewList, opt lists.ImportOptions, file io.Reader) error {
-				l, rep, err := svc.CreateDNCList(r.Context(), n, file, opt)
-				if err != nil && l.ID == 0 {
-					return listError(err)
-				}
-				NoteAudit(r, strconv.FormatInt(l.ID, 10), fmt.Sprintf("%d imported", rep.Imported))
-				writeJSON(w, http.StatusCreated, ListImportResult{List: l, Report: rep})
-				return nil
-			})
-		}})
+		Handler: s.createFromUpload(false, svc.CreateDNCList, func(rep lists.Report) string { return fmt.Sprintf("%d imported", rep.Imported) })})
 	s.Handle(Route{Method: "GET", Path: "/api/v1/dnc-lists/{id}", Tag: "dnc-lists", Role: read, Response: store.List{}, Summary: "Get a DNC list",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {
 			id, err := pathID(r)
@@ -511,21 +519,7 @@ func (s *Server) listRoutes() {
 			return nil
 		}})
 	s.Handle(Route{Method: "POST", Path: "/api/v1/dnc-lists/{id}/rows", Tag: "dnc-lists", Role: write, Upload: true, Response: lists.Report{},
-		Summary: "Append the numbers of a CSV upload to a DNC list",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathID(r)
-			if err != nil {
-				return err
-			}
-			return s.upload(w, r, true, func(_ lists.NewList, opt lists.ImportOptions, file io.Reader) error {
-				rep, err := svc.AppendDNC(r.Context(), id, file, opt)
-				if err != nil && rep.ImportID == 0 {
-					return listError(err)
-				}
-				writeJSON(w, http.StatusOK, rep)
-				return nil
-			})
-		}})
+		Summary: "Append the numbers of a CSV upload to a DNC list", Handler: s.appendFromUpload(svc.AppendDNC)})
 	s.Handle(Route{Method: "POST", Path: "/api/v1/dnc-lists/{id}/global", Tag: "dnc-lists", Role: write, Response: store.List{},
 		Summary: "Mark a DNC list as the global one (the previous global list is unmarked)",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {
@@ -606,32 +600,9 @@ func (s *Server) listRoutes() {
 	// Agent mapping lists.
 	s.Handle(Route{Method: "POST", Path: "/api/v1/agent-mapping-lists", Tag: "agent-mapping-lists", Role: write, Upload: true, Status: http.StatusCreated,
 		Response: ListImportResult{}, Summary: "Create an agent mapping list, from a CSV upload when a file part is sent (columns: phone, agent id or email, priority)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			return s.upload(w, r, false, func(n lists.NewList, opt lists.ImportOptions, file io.Reader) error {
-				l, rep, err := svc.CreateMappingList(r.Context(), n, file, opt)
-				if err != nil && l.ID == 0 {
-					return listError(err)
-				}
-				writeJSON(w, http.StatusCreated, ListImportResult{List: l, Report: rep})
-				return nil
-			})
-		}})
+		Handler: s.createFromUpload(false, svc.CreateMappingList, nil)})
 	s.Handle(Route{Method: "POST", Path: "/api/v1/agent-mapping-lists/{id}/rows", Tag: "agent-mapping-lists", Role: write, Upload: true, Response: lists.Report{},
-		Summary: "Append the rows of a CSV upload to an agent mapping list",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathID(r)
-			if err != nil {
-				return err
-			}
-			return s.upload(w, r, true, func(_ lists.NewList, opt lists.ImportOptions, file io.Reader) error {
-				rep, err := svc.AppendMappings(r.Context(), id, file, opt)
-				if err != nil && rep.ImportID == 0 {
-					return listError(err)
-				}
-				writeJSON(w, http.StatusOK, rep)
-				return nil
-			})
-		}})
+		Summary: "Append the rows of a CSV upload to an agent mapping list", Handler: s.appendFromUpload(svc.AppendMappings)})
 	s.Handle(Route{Method: "GET", Path: "/api/v1/agent-mapping-lists/{id}/mappings", Tag: "agent-mapping-lists", Role: read, Response: MappingPage{},
 		Summary: "Mappings of a list (search, limit, offset)",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {

@@ -443,12 +443,16 @@ func (h *Hub) handle(ctx context.Context, a *hubAgent, m clientMsg) error {
 		}
 		h.mu.Lock()
 		ok := a.preview != nil && a.preview.RecordID == m.RecordID
-		if ok {
+		noSkip := ok && m.Action == "skip" && a.preview.SkipsLeft <= 0
+		if ok && !noSkip {
 			a.preview = nil
 		}
 		h.mu.Unlock()
 		if !ok {
 			return fmt.Errorf("preview record %d is not offered to you", m.RecordID)
+		}
+		if noSkip {
+			return fmt.Errorf("preview record %d: no skips left (the campaign's maximum); dial it", m.RecordID)
 		}
 		h.route().PreviewAnswer(a.id, m.RecordID, m.Action == "dial")
 	case "hangup":

@@ -38,7 +38,9 @@ type routerEvent struct {
 // fakeEngine is a console.Router that records what agents asked for.
 type fakeEngine struct{ ev chan routerEvent }
 
-func (f *fakeEngine) AgentOnline(a engine.AgentInfo) { f.ev <- routerEvent{kind: "online", agent: a.ID} }
+func (f *fakeEngine) AgentOnline(a engine.AgentInfo) {
+	f.ev <- routerEvent{kind: "online", agent: a.ID}
+}
 func (f *fakeEngine) AgentReady(id int64, ready bool) {
 	f.ev <- routerEvent{kind: "ready", agent: id, yes: ready}
 }
@@ -115,7 +117,7 @@ func (p *phoneEnv) signInConsole(tb *tab) {
 		chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")))
 	tb.waitText("welcome", "#state", "Break")
 	tb.waitJS("audio ready", `document.querySelector('#audio').dataset.audio === 'ready'`)
-	tb.waitText("queues", "#serving", "Sales")
+	tb.waitText("queues", "#serving", "Queue #")
 }
 
 // goAvailable clicks Available and plays the engine's answer.
@@ -308,8 +310,9 @@ func TestSoftphoneProgressiveCall(t *testing.T) {
 
 	// A dropped WebSocket: the console reconnects, the state and the call stay, and the
 	// audio (its own WebRTC connection) never stopped.
+	welcomes := eval[int](tb, `outdialConsole.snapshot().welcomes`)
 	tb.do("drop socket", chromedp.Evaluate[chromedp.Void](`outdialConsole.dropSocket()`))
-	tb.waitText("reconnected", "#conn", "Connected")
+	tb.waitJS("reconnected", fmt.Sprintf(`outdialConsole.snapshot().welcomes > %d && outdialConsole.snapshot().conn === 'online'`, welcomes))
 	tb.waitText("call kept", "#tray-campaign", "Spring renewals")
 	tb.waitText("state kept", "#state", "On a call")
 	tb.waitFlow("audio after reconnect", tb.stats())

@@ -2,7 +2,6 @@ package lists
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,52 +13,18 @@ import (
 // customer priority), filled from a CSV file when r is not nil. Unknown agents are
 // row errors.
 func (s *Service) CreateMappingList(ctx context.Context, n NewList, r io.Reader, opt ImportOptions) (store.List, Report, error) {
-	if err := n.check(); err != nil {
-		return store.List{}, Report{}, err
-	}
-	var src *csvSource
-	if r != nil {
-		var err error
-		if src, err = newCSVSource(r, s.limits.ListColumns); err != nil {
-			return store.List{}, Report{}, err
-		}
-		opt.Mapping = opt.Mapping.withAuto(src.header())
-		if err := checkMappingColumns(opt.Mapping, src.header()); err != nil {
-			return store.List{}, Report{}, err
-		}
-	}
-	source, status := store.SourceCSV, store.ListValidating
-	if r == nil {
-		source, status = store.SourceManual, store.ListValidated
-	}
-	l, err := s.st.CreateList(ctx, store.List{Kind: store.ListMapping, Name: strings.TrimSpace(n.Name), Description: n.Description,
-		Status: status, Source: source, Config: encodeConfig(listConfig{Mapping: opt.Mapping})})
-	if err != nil || r == nil {
-		return l, Report{Errors: []RowError{}}, err
-	}
-	rep, ierr := s.importMappings(ctx, l, src, opt)
-	l, err = s.settle(ctx, l.ID, rep, ierr, true)
-	if ierr != nil {
-		return l, rep, ierr
-	}
-	return l, rep, err
+	return s.createList(ctx, s.mappingKind(), n, r, opt)
 }
 
 // AppendMappings adds the rows of a CSV file to a mapping list.
 func (s *Service) AppendMappings(ctx context.Context, listID int64, r io.Reader, opt ImportOptions) (Report, error) {
-	l, err := s.listOf(ctx, listID, store.ListMapping)
-	if err != nil {
-		return Report{}, err
-	}
-	src, err := newCSVSource(r, s.limits.ListColumns)
-	if err != nil {
-		return Report{}, err
-	}
-	opt.Mapping = opt.Mapping.withAuto(src.header())
-	if err := checkMappingColumns(opt.Mapping, src.header()); err != nil {
-		return Report{}, err
-	}
-	return s.importMappings(ctx, l, src, opt)
+	return s.appendRows(ctx, s.mappingKind(), listID, r, opt)
+}
+
+// mappingKind imports agent mappings, which need an agent column; an append leaves
+// the list's status as it is.
+func (s *Service) mappingKind() csvKind {
+	return csvKind{kind: store.ListMapping, manual: true, checkColumns: checkMappingColumns, importCSV: s.importMappings}
 }
 
 func checkMappingColumns(m Mapping, head []string) error {
@@ -93,15 +58,7 @@ func (s *Service) importMappings(ctx context.Context, l store.List, src source, 
 		nc := newFastNumberChecker(s.opt.SuggestRegion)
 		return func(rec record) result[store.AgentMapping] {
 			res := result[store.AgentMapping]{rec: rec}
-			if rec.err != nil {
-				res.err = rec.err
-				return res
-			}
-			if allEmpty(rec.fields) {
-				res.blank = true
-				return res
-			}
-			if res.err = checkShape(rec, head, s.limits.ListFieldChars); res.err != nil {
+			if res.blank, res.err = screen(rec, head, s.limits.ListFieldChars); res.blank || res.err != nil {
 				return res
 			}
 			f := rec.fields
@@ -131,24 +88,9 @@ func (s *Service) importMappings(ctx context.Context, l store.List, src source, 
 	defer p.stop()
 	next := func() (store.AgentMapping, error) {
 		for {
-			res, err := p.next()
-			if errors.Is(err, io.EOF) {
-				if opt.Strict && rep.Rejected > 0 {
-					return store.AgentMapping{}, ErrRejected
-				}
-				return store.AgentMapping{}, io.EOF
-			}
+			res, err := p.nextValid(sink, opt.Strict)
 			if err != nil {
 				return store.AgentMapping{}, err
-			}
-			rep.Rows++
-			switch {
-			case res.blank:
-				rep.Blank++
-				continue
-			case res.err != nil:
-				sink.add(res.rec, *res.err)
-				continue
 			}
 			if prev, dup := seen[res.key]; dup {
 				rep.Duplicates++
@@ -164,7 +106,7 @@ func (s *Service) importMappings(ctx context.Context, l store.List, src source, 
 		}
 	}
 	_, werr := s.st.WriteAgentMappings(ctx, l.ID, next)
-	return s.closeImport(ctx, l, started, opt, werr, &rep, sink)
+	return s.closeImport(ctx, l, store.SourceCSV, started, opt, werr, &rep, sink)
 }
 
 // PutMapping adds (m.ID 0) or edits one mapping; agent is an agent id or email.

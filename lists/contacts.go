@@ -2,7 +2,6 @@ package lists
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -20,105 +19,22 @@ import (
 // ends Validated, or Invalid when nothing could be written (a strict import with bad
 // rows, or no valid row).
 func (s *Service) CreateContactList(ctx context.Context, n NewList, r io.Reader, opt ImportOptions) (store.List, Report, error) {
-	if err := n.check(); err != nil {
-		return store.List{}, Report{}, err
-	}
-	if err := s.checkListCount(ctx, store.ListContact); err != nil {
-		return store.List{}, Report{}, err
-	}
-	src, err := newCSVSource(r, s.limits.ListColumns)
-	if err != nil {
-		return store.List{}, Report{}, err
-	}
-	opt.Mapping = opt.Mapping.withAuto(src.header())
-	if _, err := opt.Mapping.resolve(src.header()); err != nil {
-		return store.List{}, Report{}, err
-	}
-	l, err := s.st.CreateList(ctx, store.List{Kind: store.ListContact, Name: strings.TrimSpace(n.Name), Description: n.Description,
-		Status: store.ListValidating, Source: store.SourceCSV, Config: encodeConfig(listConfig{Mapping: opt.Mapping})})
-	if err != nil {
-		return l, Report{}, err
-	}
-	rep, ierr := s.importContacts(ctx, l, src, opt, store.SourceCSV)
-	l, err = s.settle(ctx, l.ID, rep, ierr, true)
-	if ierr != nil {
-		return l, rep, ierr
-	}
-	return l, rep, err
+	return s.createList(ctx, s.contactKind(), n, r, opt)
 }
 
 // AppendContacts adds the rows of a CSV file to a contact list; existing rows are
 // never changed. The list's mapping is used unless opt.Mapping is set.
 func (s *Service) AppendContacts(ctx context.Context, listID int64, r io.Reader, opt ImportOptions) (Report, error) {
-	l, err := s.listOf(ctx, listID, store.ListContact)
-	if err != nil {
-		return Report{}, err
-	}
-	cfg, err := decodeConfig(l)
-	if err != nil {
-		return Report{}, err
-	}
-	src, err := newCSVSource(r, s.limits.ListColumns)
-	if err != nil {
-		return Report{}, err
-	}
-	if opt.Mapping.IsZero() {
-		opt.Mapping = cfg.Mapping
-		if _, err := opt.Mapping.resolve(src.header()); err != nil || opt.Mapping.IsZero() {
-			opt.Mapping = AutoMapping(src.header())
-		}
-	} else {
-		opt.Mapping = opt.Mapping.withAuto(src.header())
-	}
-	if _, err := opt.Mapping.resolve(src.header()); err != nil {
-		return Report{}, err
-	}
-	rep, ierr := s.importContacts(ctx, l, src, opt, store.SourceCSV)
-	if ierr == nil && rep.Imported > 0 && l.Status != store.ListValidated {
-		_, err = s.settle(ctx, l.ID, rep, nil, false)
-	}
-	if ierr != nil {
-		return rep, ierr
-	}
-	return rep, err
+	return s.appendRows(ctx, s.contactKind(), listID, r, opt)
 }
 
-// settle sets a list's status after an import into it.
-func (s *Service) settle(ctx context.Context, id int64, rep Report, ierr error, created bool) (store.List, error) {
-	l, err := s.st.ListByID(ctx, id)
-	if err != nil {
-		return l, err
-	}
-	switch {
-	case ierr != nil && created:
-		l.Status, l.Error = store.ListInvalid, ierr.Error()
-	case rep.Status == store.ImportFailed && created:
-		l.Status, l.Error = store.ListInvalid, rep.Error
-	case rep.Imported == 0 && rep.Rejected > 0 && created:
-		l.Status, l.Error = store.ListInvalid, fmt.Sprintf("all %d rows were rejected; see the import report", rep.Rejected)
-	case ierr == nil && rep.Status == store.ImportCompleted:
-		l.Status, l.Error = store.ListValidated, ""
-	default:
-		return l, nil
-	}
-	return s.st.UpdateList(ctx, l)
-}
-
-// rejectSink collects rejected rows for the report and the store.
-type rejectSink struct {
-	rep     *Report
-	rows    []store.RejectedRow
-	maxKept int
-}
-
-func (k *rejectSink) add(rec record, e RowError) {
-	k.rep.Rejected++
-	if len(k.rep.Errors) < maxReportErrors {
-		k.rep.Errors = append(k.rep.Errors, e)
-	}
-	if len(k.rows) < k.maxKept {
-		k.rows = append(k.rows, store.RejectedRow{Row: e.Row, Line: e.Line, Column: e.Column, Value: e.Value, Reason: e.Reason, Raw: rawCSV(rec.fields)})
-	}
+// contactKind imports contacts; an append that wrote rows validates the list.
+func (s *Service) contactKind() csvKind {
+	return csvKind{kind: store.ListContact, checkColumns: resolveColumns, reuseMapping: true,
+		importCSV: func(ctx context.Context, l store.List, src source, opt ImportOptions) (Report, error) {
+			return s.importContacts(ctx, l, src, opt, store.SourceCSV)
+		},
+		settlesOnAppend: func(rep Report) bool { return rep.Imported > 0 }}
 }
 
 // importContacts streams src into list l.
@@ -152,24 +68,9 @@ func (s *Service) importContacts(ctx context.Context, l store.List, src source, 
 	defer p.stop()
 	next := func() (store.Contact, error) {
 		for {
-			res, err := p.next()
-			if errors.Is(err, io.EOF) {
-				if opt.Strict && rep.Rejected > 0 {
-					return store.Contact{}, ErrRejected
-				}
-				return store.Contact{}, io.EOF
-			}
+			res, err := p.nextValid(sink, opt.Strict)
 			if err != nil {
 				return store.Contact{}, err
-			}
-			rep.Rows++
-			if res.blank {
-				rep.Blank++
-				continue
-			}
-			if res.err != nil {
-				sink.add(res.rec, *res.err)
-				continue
 			}
 			if prev, dup := seen[res.key]; dup {
 				rep.Duplicates++
@@ -196,25 +97,7 @@ func (s *Service) importContacts(ctx context.Context, l store.List, src source, 
 		}
 	}
 	_, werr := s.st.WriteContacts(ctx, l.ID, next)
-	imp := store.ListImport{ListID: l.ID, Source: from, FileName: opt.FileName, Strict: opt.Strict, Status: store.ImportCompleted, StartedAt: started}
-	if werr != nil {
-		rep.Imported = 0
-		imp.Status = store.ImportFailed
-		if errors.Is(werr, ErrRejected) {
-			rep.Error = fmt.Sprintf("%d of %d rows are invalid; strict mode imported nothing; fix the rows in the report and upload again", rep.Rejected, rep.Rows)
-		} else {
-			rep.Error = werr.Error()
-		}
-		imp.Error = rep.Error
-	}
-	imp.Rows, imp.Imported, imp.Rejected, imp.Duplicates = rep.Rows, rep.Imported, rep.Rejected, rep.Duplicates
-	if err := s.finishImport(ctx, imp, sink.rows, &rep); err != nil {
-		return rep, err
-	}
-	if werr != nil && !errors.Is(werr, ErrRejected) {
-		return rep, werr
-	}
-	return rep, nil
+	return s.closeImport(ctx, l, from, started, opt, werr, &rep, sink)
 }
 
 func duplicateError(rec record, column, number string, prev uint32) RowError {
@@ -287,15 +170,7 @@ func (s *Service) contactConverter(head []string, cols columns, agents agentInde
 		zones := map[string]bool{}
 		return func(rec record) result[store.Contact] {
 			res := result[store.Contact]{rec: rec}
-			if rec.err != nil {
-				res.err = rec.err
-				return res
-			}
-			if allEmpty(rec.fields) {
-				res.blank = true
-				return res
-			}
-			if res.err = checkShape(rec, head, s.limits.ListFieldChars); res.err != nil {
+			if res.blank, res.err = screen(rec, head, s.limits.ListFieldChars); res.blank || res.err != nil {
 				return res
 			}
 			f := rec.fields

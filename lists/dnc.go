@@ -14,57 +14,19 @@ import (
 
 // CreateDNCList creates a DNC list, filled from a CSV file when r is not nil.
 func (s *Service) CreateDNCList(ctx context.Context, n NewList, r io.Reader, opt ImportOptions) (store.List, Report, error) {
-	if err := n.check(); err != nil {
-		return store.List{}, Report{}, err
-	}
-	if err := s.checkListCount(ctx, store.ListDNC); err != nil {
-		return store.List{}, Report{}, err
-	}
-	var src *csvSource
-	if r != nil {
-		var err error
-		if src, err = newCSVSource(r, s.limits.ListColumns); err != nil {
-			return store.List{}, Report{}, err
-		}
-		opt.Mapping = opt.Mapping.withAuto(src.header())
-		if _, err := opt.Mapping.resolve(src.header()); err != nil {
-			return store.List{}, Report{}, err
-		}
-	}
-	source, status := store.SourceCSV, store.ListValidating
-	if r == nil {
-		source, status = store.SourceManual, store.ListValidated
-	}
-	l, err := s.st.CreateList(ctx, store.List{Kind: store.ListDNC, Name: strings.TrimSpace(n.Name), Description: n.Description,
-		Status: status, Source: source, Config: encodeConfig(listConfig{Mapping: opt.Mapping})})
-	if err != nil || r == nil {
-		return l, Report{Errors: []RowError{}}, err
-	}
-	rep, ierr := s.importDNC(ctx, l, src, opt)
-	l, err = s.settle(ctx, l.ID, rep, ierr, true)
-	if ierr != nil {
-		return l, rep, ierr
-	}
-	return l, rep, err
+	return s.createList(ctx, s.dncKind(), n, r, opt)
 }
 
 // AppendDNC adds the numbers of a CSV file to a DNC list. Numbers already on the list
 // are counted as duplicates and skipped.
 func (s *Service) AppendDNC(ctx context.Context, listID int64, r io.Reader, opt ImportOptions) (Report, error) {
-	l, err := s.listOf(ctx, listID, store.ListDNC)
-	if err != nil {
-		return Report{}, err
-	}
-	src, err := newCSVSource(r, s.limits.ListColumns)
-	if err != nil {
-		return Report{}, err
-	}
-	opt.Mapping = opt.Mapping.withAuto(src.header())
-	rep, err := s.importDNC(ctx, l, src, opt)
-	if err == nil && l.Status != store.ListValidated && rep.Status == store.ImportCompleted {
-		_, err = s.settle(ctx, l.ID, rep, nil, false)
-	}
-	return rep, err
+	return s.appendRows(ctx, s.dncKind(), listID, r, opt)
+}
+
+// dncKind imports DNC entries; a completed append validates the list.
+func (s *Service) dncKind() csvKind {
+	return csvKind{kind: store.ListDNC, manual: true, checkColumns: resolveColumns, importCSV: s.importDNC,
+		settlesOnAppend: func(rep Report) bool { return rep.Status == store.ImportCompleted }}
 }
 
 func (s *Service) importDNC(ctx context.Context, l store.List, src source, opt ImportOptions) (Report, error) {
@@ -90,15 +52,7 @@ func (s *Service) importDNC(ctx context.Context, l store.List, src source, opt I
 		nc := newFastNumberChecker(s.opt.SuggestRegion)
 		return func(rec record) result[store.DNCEntry] {
 			res := result[store.DNCEntry]{rec: rec}
-			if rec.err != nil {
-				res.err = rec.err
-				return res
-			}
-			if allEmpty(rec.fields) {
-				res.blank = true
-				return res
-			}
-			if res.err = checkShape(rec, head, s.limits.ListFieldChars); res.err != nil {
+			if res.blank, res.err = screen(rec, head, s.limits.ListFieldChars); res.blank || res.err != nil {
 				return res
 			}
 			i := cols.phones[0]
@@ -126,24 +80,9 @@ func (s *Service) importDNC(ctx context.Context, l store.List, src source, opt I
 	defer p.stop()
 	next := func() (store.DNCEntry, error) {
 		for {
-			res, err := p.next()
-			if errors.Is(err, io.EOF) {
-				if opt.Strict && rep.Rejected > 0 {
-					return store.DNCEntry{}, ErrRejected
-				}
-				return store.DNCEntry{}, io.EOF
-			}
+			res, err := p.nextValid(sink, opt.Strict)
 			if err != nil {
 				return store.DNCEntry{}, err
-			}
-			rep.Rows++
-			switch {
-			case res.blank:
-				rep.Blank++
-				continue
-			case res.err != nil:
-				sink.add(res.rec, *res.err)
-				continue
 			}
 			if _, dup := seen[res.key]; dup {
 				rep.Duplicates++ // already blocked: nothing to add
@@ -166,30 +105,7 @@ func (s *Service) importDNC(ctx context.Context, l store.List, src source, opt I
 		}
 	}
 	_, werr := s.st.WriteDNCEntries(ctx, l.ID, next)
-	return s.closeImport(ctx, l, started, opt, werr, &rep, sink)
-}
-
-// closeImport records an import that wrote (or failed to write) entries.
-func (s *Service) closeImport(ctx context.Context, l store.List, started time.Time, opt ImportOptions, werr error, rep *Report, sink *rejectSink) (Report, error) {
-	imp := store.ListImport{ListID: l.ID, Source: store.SourceCSV, FileName: opt.FileName, Strict: opt.Strict, Status: store.ImportCompleted, StartedAt: started}
-	if werr != nil {
-		rep.Imported = 0
-		imp.Status = store.ImportFailed
-		if errors.Is(werr, ErrRejected) {
-			rep.Error = fmt.Sprintf("%d of %d rows are invalid; strict mode imported nothing; fix the rows in the report and upload again", rep.Rejected, rep.Rows)
-		} else {
-			rep.Error = werr.Error()
-		}
-		imp.Error = rep.Error
-	}
-	imp.Rows, imp.Imported, imp.Rejected, imp.Duplicates = rep.Rows, rep.Imported, rep.Rejected, rep.Duplicates
-	if err := s.finishImport(ctx, imp, sink.rows, rep); err != nil {
-		return *rep, err
-	}
-	if werr != nil && !errors.Is(werr, ErrRejected) {
-		return *rep, werr
-	}
-	return *rep, nil
+	return s.closeImport(ctx, l, store.SourceCSV, started, opt, werr, &rep, sink)
 }
 
 // parseExpiry reads an expiry as RFC 3339 or a date (the end of that day, UTC).

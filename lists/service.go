@@ -180,6 +180,9 @@ func encodeConfig(c listConfig) []byte {
 
 // checkListCount refuses a new list of kind beyond the account limit.
 func (s *Service) checkListCount(ctx context.Context, kind store.ListKind) error {
+	if kind == store.ListMapping {
+		return nil // agent mapping lists are not limited
+	}
 	n, _, err := s.st.ListTotals(ctx, kind)
 	if err != nil {
 		return err
@@ -188,7 +191,7 @@ func (s *Service) checkListCount(ctx context.Context, kind store.ListKind) error
 	if kind == store.ListDNC {
 		limit, key = s.limits.DNCLists, "limits.dnc_lists"
 	}
-	if kind != store.ListMapping && n >= int64(limit) {
+	if n >= int64(limit) {
 		return fmt.Errorf("%w: the account has %d %s lists, the most allowed (%s); delete one first", ErrLimit, n, kind, key)
 	}
 	return nil

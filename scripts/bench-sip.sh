@@ -58,7 +58,9 @@ run_call() {
 	local ccpu=0 crss=0 fcpu0=0 fcpu=0 frss=0
 	[ -n "$far" ] && fcpu0=$(cpu_seconds "$far")
 	while kill -0 "$cp" 2>/dev/null; do
-		ccpu=$(cpu_seconds "$cp"); crss=$(rss_peak_mb "$cp")
+		# keep the last good sample: a process that just exited has no figures left
+		v=$(cpu_seconds "$cp"); [ -n "$v" ] && ccpu=$v
+		v=$(rss_peak_mb "$cp"); [ -n "$v" ] && crss=$v
 		if [ -n "$far" ]; then fcpu=$(cpu_seconds "$far"); frss=$(rss_peak_mb "$far"); fi
 		sleep 1
 	done

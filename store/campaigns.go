@@ -364,6 +364,10 @@ type Campaigns interface {
 	// leased with an expired lease) to one node; no record goes to two nodes.
 	LeaseRecords(ctx context.Context, r LeaseRequest) ([]CallRecord, error)
 	ReleaseRecord(ctx context.Context, r RecordRelease) error
+	// RenewLeases extends to until the leases node holds on the records ids (state
+	// leased, owner node) and returns the ids renewed; a record missing from the answer
+	// is no longer the node's (released, dialed, or expired and taken by another node).
+	RenewLeases(ctx context.Context, node string, ids []int64, until time.Time) ([]int64, error)
 	CallRecordByID(ctx context.Context, id int64) (CallRecord, error)
 	// BeginAttempt writes an attempt "dialing" for a record leased by the node
 	// (ErrConflict when the lease is lost or the number is already in a live call).

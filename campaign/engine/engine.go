@@ -523,10 +523,37 @@ func (e *Engine) route(c *call, queueID int64) bool {
 		}
 	}
 	if best == nil {
+		best = e.reservedIdle(queueID)
+	}
+	if best == nil {
 		return false
 	}
 	e.connect(c, best)
 	return true
+}
+
+// reservedIdle returns the agent of the queue, reserved the longest, whose reserved
+// calls are all still ringing: a person who has answered must not wait for an agent
+// kept for calls that may never answer (power and progressive: most do not). Those
+// calls lose the reservation and, should they answer, take the next free agent.
+func (e *Engine) reservedIdle(queueID int64) *agent {
+	var best *agent
+	for _, a := range e.agents {
+		if a.state != AgentSystemBusy || len(a.reserved) == 0 || e.previews[a.info.ID] != nil || !slices.Contains(a.info.Queues, queueID) {
+			continue
+		}
+		idle := true
+		for k := range a.reserved {
+			if o := e.calls[k]; o != nil && o.stage != pacing.Ringing {
+				idle = false
+				break
+			}
+		}
+		if idle && (best == nil || a.since.Before(best.since)) {
+			best = a
+		}
+	}
+	return best
 }
 
 func (e *Engine) connect(c *call, a *agent) {

@@ -240,11 +240,15 @@ func (r *rig) agentPorts(t *testing.T) *media.PortPool {
 	return p
 }
 
-func (r *rig) engine(t *testing.T, node string, agents engine.Agents) *engine.Engine {
+func (r *rig) engine(t *testing.T, node string, agents engine.Agents, edit ...func(*engine.Config)) *engine.Engine {
 	t.Helper()
-	e, err := engine.New(engine.Config{Node: node, Service: r.svc, Store: r.st, Dialer: r.dialer, Agents: agents,
+	cfg := engine.Config{Node: node, Service: r.svc, Store: r.st, Dialer: r.dialer, Agents: agents,
 		Clock: r.clock, Metrics: r.metrics, Refresh: 200 * time.Millisecond, Scheduler: -1, Hopper: 40,
-		LeaseTTL: 2 * time.Minute, OptOutWait: 500 * time.Millisecond})
+		LeaseTTL: 2 * time.Minute, OptOutWait: 500 * time.Millisecond}
+	for _, f := range edit {
+		f(&cfg)
+	}
+	e, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,13 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 		client.Close()
 		return nil, err
 	}
-	hub := console.NewHub(console.HubConfig{Store: st, Legs: console.RTPLegs{Ports: ports, Metrics: mm}, Logger: log})
+	// Browsers open WebRTC legs (SDP offer); plain RTP clients still get RTP legs.
+	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{RTP: console.RTPLegs{Ports: ports, Metrics: mm}, Logger: log})
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	hub := console.NewHub(console.HubConfig{Store: st, Legs: legs, Logger: log})
 	node, _ := os.Hostname()
 	if node == "" {
 		node = "outdial"

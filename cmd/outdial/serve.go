@@ -113,6 +113,7 @@ func serve(ctx context.Context, cfg config.Config, logOut io.Writer, ready func(
 	}
 	defer dial.Stop(cfg.Server.DrainTimeout)
 	srv.HandleRaw("/console/ws", dial.Hub)
+	srv.HandleRaw("/console/", console.SoftphoneHandler(console.SoftphoneOptions{Version: version}))
 	// API-integration contact lists fetch their endpoints on their own schedule.
 	syncCtx, stopSync := context.WithCancel(ctx)
 	defer stopSync()

@@ -179,6 +179,39 @@ func (s *DB) ReleaseRecord(ctx context.Context, r store.RecordRelease) error {
 	return nil
 }
 
+// RenewLeases extends the leases node still holds on ids, 500 records a statement.
+func (s *DB) RenewLeases(ctx context.Context, node string, ids []int64, until time.Time) ([]int64, error) {
+	if node == "" {
+		return nil, fmt.Errorf("sqldb: renewing leases needs the node name")
+	}
+	var out []int64
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 500)]
+		ids = ids[len(part):]
+		in, args := inList([]any{utc(until), node}, part)
+		rows, err := s.sql.QueryContext(ctx, `UPDATE call_records SET lease_until = $1
+			WHERE state = 'leased' AND lease_owner = $2 AND id IN `+in+` RETURNING id`, args...)
+		if err != nil {
+			return out, s.mapErr(err, "renew leases")
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return out, err
+			}
+			out = append(out, id)
+		}
+		if err := rows.Close(); err != nil {
+			return out, err
+		}
+		if err := rows.Err(); err != nil {
+			return out, s.mapErr(err, "renew leases")
+		}
+	}
+	return out, nil
+}
+
 // CallRecordByID returns one record.
 func (s *DB) CallRecordByID(ctx context.Context, id int64) (store.CallRecord, error) {
 	c, err := scanRecord(s.sql.QueryRowContext(ctx, `SELECT `+recordCols+` FROM call_records WHERE id = $1`, id))

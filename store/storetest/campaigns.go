@@ -20,6 +20,7 @@ func testCampaigns(t *testing.T, open Opener) {
 		{"Transitions", testCampaignTransitions},
 		{"LeaseAttempts", testLeaseAttempts},
 		{"LeaseConcurrent", testLeaseConcurrent},
+		{"LeaseRenew", testLeaseRenew},
 		{"Dashboard", testCampaignDashboard},
 		{"SavedFilters", testSavedFilters},
 		{"Flows", testFlows},
@@ -304,6 +305,58 @@ func testLeaseAttempts(t *testing.T, open Opener) {
 	must(s.TransitionCampaign(c, store.CampaignTransition{ID: cp.ID, To: store.CampaignReady, Instance: store.InstanceEnded}))
 	if rs := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n1", Limit: 10, Now: retry.Add(24 * time.Hour), TTL: time.Minute})); len(rs) != 0 {
 		t.Fatalf("leased from an ended instance: %+v", rs)
+	}
+}
+
+// testLeaseRenew: a node renews the leases it still holds and only those; a renewed
+// lease outlives its first TTL, a lost one is not renewed.
+func testLeaseRenew(t *testing.T, open Opener) {
+	c := ctx(t)
+	s := open(t, "campaign_lease_renew")
+	t0 := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	var recs []store.CallRecord
+	for i := range 3 {
+		recs = append(recs, store.CallRecord{ContactID: int64(i + 1), Phones: []string{fmt.Sprintf("+1415555010%d", i)}, Priority: 3 - i, NextAttemptAt: t0})
+	}
+	_, inst := runningInstance(c, t, s, "renew", recs)
+	held := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n1", Limit: 2, Now: t0, TTL: time.Minute}))
+	if len(held) != 2 {
+		t.Fatalf("lease = %+v", held)
+	}
+	a, b := held[0].ID, held[1].ID
+	free := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n2", Limit: 1, Now: t0, TTL: time.Hour}))[0].ID
+	ids := func(xs []int64) string {
+		sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+		return fmt.Sprint(xs)
+	}
+	// Only n1's own leases are renewed: not n2's record, not an unknown id.
+	at := t0.Add(50 * time.Second)
+	if got := must(s.RenewLeases(c, "n1", []int64{a, b, free, 999999}, at.Add(time.Minute))); ids(got) != ids([]int64{a, b}) {
+		t.Fatalf("n1 renews %v, want %v", got, []int64{a, b})
+	}
+	if got := must(s.RenewLeases(c, "n2", []int64{a}, at.Add(time.Minute))); len(got) != 0 {
+		t.Fatalf("n2 renewed n1's lease: %v", got)
+	}
+	// Past the first TTL the renewed leases hold: nobody else gets them, n1 dials.
+	at = t0.Add(90 * time.Second)
+	if more := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n3", Limit: 10, Now: at, TTL: time.Minute})); len(more) != 0 {
+		t.Fatalf("renewed leases taken by n3: %+v", more)
+	}
+	must(s.BeginAttempt(c, store.AttemptStart{RecordID: a, Node: "n1", At: at}))
+	// A record in a call is no longer leased, and an expired lease taken by another
+	// node is lost: neither is renewed.
+	at = t0.Add(3 * time.Minute)
+	if got := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n3", Limit: 10, Now: at, TTL: time.Minute})); len(got) != 1 || got[0].ID != b {
+		t.Fatalf("n3 takes the expired lease: %+v, want record %d", got, b)
+	}
+	if got := must(s.RenewLeases(c, "n1", []int64{a, b}, at.Add(time.Minute))); len(got) != 0 {
+		t.Fatalf("n1 renewed %v after losing both", got)
+	}
+	if got := must(s.RenewLeases(c, "n1", nil, at)); len(got) != 0 {
+		t.Fatalf("renewing nothing = %v", got)
+	}
+	if _, err := s.RenewLeases(c, "", []int64{a}, at); err == nil {
+		t.Fatal("renewing without a node name was accepted")
 	}
 }
 

@@ -38,6 +38,7 @@ const st = {
   campaigns: new Map(), // id -> {name, mode}
   queues: [], // names or ids
   redirectUntil: 0,
+  welcomes: 0, // connections the hub accepted this shift
 };
 
 let sock = null;
@@ -74,7 +75,7 @@ export async function mount() {
   window.outdialConsole = {
     stats: () => (phone ? phone.stats() : { sent: 0, received: 0, codec: '' }),
     dropSocket: () => sock && sock.drop(),
-    snapshot: () => ({ state: st.state, conn: st.conn, audio: st.audio, call: st.call, preview: st.preview && st.preview.offer }),
+    snapshot: () => ({ welcomes: st.welcomes, state: st.state, conn: st.conn, audio: st.audio, call: st.call, preview: st.preview && st.preview.offer }),
   };
   if (session()) start();
   else showSignIn();
@@ -169,6 +170,7 @@ async function startAudio() {
 function onMessage(m) {
   switch (m.type) {
     case 'welcome':
+      st.welcomes++;
       st.agent = m.agent;
       st.state = m.state;
       loadQueues(m.agent);
@@ -247,13 +249,13 @@ function seen(o) {
 
 async function loadQueues(agent) {
   const ids = (agent && agent.queue_ids) || [];
-  st.queues = ids.map((id) => 'Queue ' + id);
+  st.queues = ids.map((id) => '#' + id);
   try {
     if (ids.length && (await allows('GET /api/v1/queues'))) {
       const res = await api('GET', '/api/v1/queues', undefined, { noRedirect: true });
       const list = Array.isArray(res) ? res : (res && (res.items || res.queues)) || [];
       const names = new Map(list.map((q) => [q.id, q.name]));
-      st.queues = ids.map((id) => names.get(id) || 'Queue ' + id);
+      st.queues = ids.map((id) => names.get(id) || '#' + id);
     }
   } catch { /* the ids are shown */ }
   render();
@@ -372,7 +374,7 @@ function render() {
   state.dataset.state = st.state;
   fill($('#state-help'), STATE_HELP[st.state] || '');
   const inCall = !!st.call;
-  $('#go-available').disabled = st.state === 'Available' || inCall || st.conn !== 'online';
+  $('#go-available').disabled = st.state !== 'Paused' || inCall || st.conn !== 'online';
   $('#go-break').disabled = st.state === 'Paused' || st.conn !== 'online';
   $('#go-available').setAttribute('aria-pressed', String(st.state === 'Available'));
   $('#go-break').setAttribute('aria-pressed', String(st.state === 'Paused'));
@@ -394,7 +396,7 @@ function render() {
   if (st.call && !st.call.ended) {
     const o = st.call.offer;
     let status = 'Connected: talking to the customer';
-    if (st.call.held) status = 'On hold: the customer hears hold audio';
+    if (st.call.held) status = 'On hold: you and the customer cannot hear each other';
     else if (st.call.muted) status = 'Muted: the customer cannot hear you';
     fill($('#tray-status'), status);
     fill($('#tray-campaign'), o.campaign || '');
