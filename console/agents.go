@@ -63,6 +63,8 @@ type LegOpener interface {
 type RTPLegs struct {
 	Ports   *media.PortPool
 	Metrics *media.Metrics
+	// Pacer paces the legs' sends; nil gives each leg its own goroutine.
+	Pacer *media.Pacer
 }
 
 type rtpLegRequest struct {
@@ -94,7 +96,7 @@ func (p RTPLegs) OpenLeg(_ context.Context, _ int64, raw json.RawMessage) (Audio
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := media.NewSession(port.RTP(), media.SessionConfig{Codec: media.PCMU, Remote: remote, Metrics: p.Metrics})
+	sess, err := media.NewSession(port.RTP(), media.SessionConfig{Codec: media.PCMU, Remote: remote, Metrics: p.Metrics, Pacer: p.Pacer})
 	if err != nil {
 		port.Close()
 		return nil, nil, err

@@ -73,8 +73,9 @@ type Engine struct {
 	settings campaign.Settings
 	nextKey  uint64
 	draining bool
-	lastLoad time.Time
-	lastTick time.Time
+	lastLoad  time.Time
+	lastTick  time.Time
+	lastRenew time.Time // Clock time
 	snap     pacing.Snapshot
 }
 
@@ -272,8 +273,84 @@ func (e *Engine) tick(ctx context.Context) {
 			e.load(ctx)
 		}
 	}
+	e.renew(ctx)
 	e.refill(ctx)
 	e.decide(ctx)
+}
+
+// renew extends the leases of the records this node holds and has not dialed yet
+// (hoppers and preview offers) every third of the lease TTL, so that a record waiting
+// for a free agent or an agent's decision stays this node's; a record whose lease is
+// lost anyway (the store was unreachable for a TTL) leaves the hopper.
+func (e *Engine) renew(ctx context.Context) {
+	now := e.cfg.Clock.Now()
+	if true || now.Sub(e.lastRenew) < e.cfg.LeaseTTL/3 {
+		return
+	}
+	var ids []int64
+	for _, cp := range e.camps {
+		for _, r := range cp.hopper {
+			ids = append(ids, r.ID)
+		}
+	}
+	for _, p := range e.previews {
+		ids = append(ids, p.rec.ID)
+	}
+	if len(ids) == 0 {
+		e.lastRenew = now
+		return
+	}
+	got, err := e.cfg.Store.RenewLeases(ctx, e.cfg.Node, ids, now.Add(e.cfg.LeaseTTL))
+	if err != nil {
+		e.log.Warn("renewing leases", "records", len(ids), "err", err)
+		return // tried again on the next tick
+	}
+	e.lastRenew = now
+	if len(got) == len(ids) {
+		return
+	}
+	kept := make(map[int64]bool, len(got))
+	for _, id := range got {
+		kept[id] = true
+	}
+	lost := 0
+	for _, cp := range e.camps {
+		n := len(cp.hopper)
+		cp.hopper = slices.DeleteFunc(cp.hopper, func(r store.CallRecord) bool { return !kept[r.ID] })
+		lost += n - len(cp.hopper)
+	}
+	for id, p := range e.previews {
+		if !kept[p.rec.ID] {
+			lost++
+			delete(e.previews, id)
+			if a := e.agents[id]; a != nil && a.state == AgentSystemBusy && len(a.reserved) == 0 {
+				e.agentFree(a) // its offer is withdrawn: a dial of it is ignored
+			}
+		}
+	}
+	e.log.Warn("leases lost; records dropped from the hopper", "count", lost)
+}
+
+// holds reports whether the record is already in a hopper, offered or in a call.
+func (e *Engine) holds(id int64) bool {
+	for _, cp := range e.camps {
+		for _, r := range cp.hopper {
+			if r.ID == id {
+				return true
+			}
+		}
+	}
+	for _, p := range e.previews {
+		if p.rec.ID == id {
+			return true
+		}
+	}
+	for _, c := range e.calls {
+		if c.rec.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // load reloads the running campaigns and the settings.
@@ -372,7 +449,13 @@ func (e *Engine) refill(ctx context.Context) {
 			e.log.Warn("leasing records", "campaign_id", cp.c.ID, "err", err)
 			continue
 		}
-		cp.hopper = append(cp.hopper, recs...)
+		for _, rec := range recs {
+			// An expired lease of a record still held here comes back from the store:
+			// never hold one record twice.
+			if !e.holds(rec.ID) {
+				cp.hopper = append(cp.hopper, rec)
+			}
+		}
 	}
 }
 

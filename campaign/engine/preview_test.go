@@ -50,7 +50,6 @@ func TestPreviewToAgents(t *testing.T) {
 	const contacts, maxSkips = 8, 2
 	var current sync.Map // agent name -> the offer it holds (engine.Offer)
 	preview := func(a *testAgent, o engine.Offer) {
-		t.Logf("%s offer %d left %d", a.name, o.RecordID, o.SkipsLeft)
 		book.offered(a.name, o)
 		current.Store(a.name, o)
 		if o.SkipsLeft > 0 {

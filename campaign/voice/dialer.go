@@ -25,7 +25,10 @@ type Config struct {
 	AMD      *amd.Params
 	Timeouts amd.Timeouts
 	Media    *media.Metrics
-	Logger   *slog.Logger
+	// Pacer paces the 20 ms sends of every call's RTP session; nil gives each session
+	// its own goroutine. Share one per process.
+	Pacer  *media.Pacer
+	Logger *slog.Logger
 }
 
 // Dialer places calls for the engine.
@@ -69,7 +72,7 @@ func (d *Dialer) Dial(ctx context.Context, r engine.DialRequest) (engine.Call, e
 	if err != nil {
 		return nil, err
 	}
-	sess, err := media.NewSession(port.RTP(), media.SessionConfig{Codec: media.PCMU, Metrics: d.cfg.Media})
+	sess, err := media.NewSession(port.RTP(), media.SessionConfig{Codec: media.PCMU, Metrics: d.cfg.Media, Pacer: d.cfg.Pacer})
 	if err != nil {
 		port.Close()
 		return nil, err

@@ -67,14 +67,15 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	svc := campaign.NewService(st, campaign.Options{MaxActive: cfg.Limits.MaxActiveVoiceCampaigns})
 	set, _ := svc.Settings(ctx)
 	vt := set.VoiceMachineTimeouts
-	d, err := voice.New(voice.Config{SIP: client, Ports: ports, Prompts: prompts, Media: mm, Logger: log,
+	pacer := media.NewPacer(0) // one send pacer for every RTP session of this process
+	d, err := voice.New(voice.Config{SIP: client, Ports: ports, Prompts: prompts, Media: mm, Pacer: pacer, Logger: log,
 		Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
 	if err != nil {
 		client.Close()
 		return nil, err
 	}
 	// Browsers open WebRTC legs (SDP offer); plain RTP clients still get RTP legs.
-	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{RTP: console.RTPLegs{Ports: ports, Metrics: mm}, Logger: log})
+	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{RTP: console.RTPLegs{Ports: ports, Metrics: mm, Pacer: pacer}, Logger: log})
 	if err != nil {
 		client.Close()
 		return nil, err
