@@ -146,6 +146,8 @@ type ExecutionRow struct {
 	Disposition string     `json:"disposition"`
 	FirstName   string     `json:"first_name,omitempty"`
 	LastName    string     `json:"last_name,omitempty"`
+	// Notes are the agent's notes on the last attempt.
+	Notes string `json:"notes,omitempty"`
 	// Fields are every contact field, when asked for with fields=all.
 	Fields map[string]string `json:"fields,omitempty"`
 }
@@ -682,7 +684,7 @@ func (s *Server) dashboardRoutes(svc *campaign.Service) {
 			for _, rec := range recs {
 				row := ExecutionRow{Phone: rec.Phone, Attempts: rec.Attempts, Priority: rec.Priority, StartTime: rec.LastStartedAt,
 					EndTime: rec.LastEndedAt, DurationSec: float64(rec.LastDurationMS) / 1000, AgentID: rec.LastAgentID,
-					Disposition: rec.Disposition, FirstName: rec.FirstName, LastName: rec.LastName}
+					Disposition: rec.Disposition, FirstName: rec.FirstName, LastName: rec.LastName, Notes: rec.LastNotes}
 				if rec.LastAgentID != nil {
 					n, ok := agents[*rec.LastAgentID]
 					if !ok {

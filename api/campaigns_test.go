@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/outdial/outdial/store"
 )
@@ -196,6 +197,35 @@ func TestCampaignAPI(t *testing.T) {
 	}
 	if code, b := h.do(store.RoleSupervisor, "GET", path+"/executions?sort=name", ""); code != 400 || decodeErr(t, b).Error.Field != "sort" {
 		t.Fatalf("bad sort = %d %s", code, b)
+	}
+	// An agent's call with notes: Latest Execution shows the notes of its last attempt.
+	{
+		c := context.Background()
+		cp, err := h.store.CampaignByID(c, camp.ID)
+		if err != nil || cp.InstanceID == nil {
+			t.Fatalf("campaign %+v, %v", cp, err)
+		}
+		now := time.Now()
+		recs, err := h.store.LeaseRecords(c, store.LeaseRequest{InstanceID: *cp.InstanceID, Node: "n", Limit: 1, Now: now.Add(time.Hour), TTL: time.Hour})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("lease: %+v, %v", recs, err)
+		}
+		a, err := h.store.BeginAttempt(c, store.AttemptStart{RecordID: recs[0].ID, Node: "n", At: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.store.FinishAttempt(c, store.AttemptEnd{AttemptID: a.ID, State: store.AttemptFinal, Outcome: "Connected", Disposition: "Call back",
+			At: now.Add(time.Minute), Final: true, Notes: "wants a call on Monday"}); err != nil {
+			t.Fatal(err)
+		}
+		code, b := h.do(store.RoleSupervisor, "GET", path+"/executions?search="+strings.TrimPrefix(recs[0].Phone, "+"), "")
+		var notes struct {
+			Rows []struct{ Phone, Disposition, Notes string }
+		}
+		json.Unmarshal(b, &notes)
+		if code != 200 || len(notes.Rows) != 1 || notes.Rows[0].Notes != "wants a call on Monday" || notes.Rows[0].Disposition != "Call back" {
+			t.Fatalf("executions with notes = %d %s", code, b)
+		}
 	}
 
 	// Saved filters.

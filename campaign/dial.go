@@ -94,6 +94,8 @@ type Result struct {
 	At          time.Time
 	// Unknown closes the attempt as unknown (crash recovery).
 	Unknown bool
+	// Notes are the agent's notes, stored on the attempt.
+	Notes string
 }
 
 // Finish closes an attempt: it applies the retry rules to the record's history,
@@ -123,7 +125,7 @@ func (s *Service) Finish(ctx context.Context, c Campaign, res Result) (store.Att
 		state = store.AttemptUnknown
 	}
 	a, err := s.st.FinishAttempt(ctx, store.AttemptEnd{AttemptID: cur.ID, State: state, Outcome: res.Outcome, Disposition: res.Disposition,
-		AgentID: res.AgentID, At: res.At, Final: plan.Final, NextAttemptAt: plan.At, NextNumber: plan.Number})
+		AgentID: res.AgentID, At: res.At, Final: plan.Final, NextAttemptAt: plan.At, NextNumber: plan.Number, Notes: res.Notes})
 	if err != nil {
 		return a, plan, err
 	}

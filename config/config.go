@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,7 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	Security Security `yaml:"security"`
 	SIP      SIP      `yaml:"sip"`
+	WebRTC   WebRTC   `yaml:"webrtc"`
 	Limits   Limits   `yaml:"limits"`
 }
 
@@ -62,6 +64,31 @@ type SIP struct {
 	RTPPortMax int `yaml:"rtp_port_max"`
 }
 
+// WebRTC configures the agents' browser audio legs. ICE uses host candidates only (no
+// STUN or TURN): agents must reach one of the addresses announced, on a port of the
+// range.
+type WebRTC struct {
+	// PublicIPs, comma-separated, are announced instead of the host's own addresses
+	// (1:1 NAT: the addresses agents reach this server at). Empty: the host's addresses.
+	PublicIPs string `yaml:"public_ips"`
+	// PortMin and PortMax bound the UDP ports of the legs (a signed-in agent's leg
+	// takes one per local address offered); 0 and 0 take any ephemeral port. Open
+	// this range to the agents in the firewall.
+	PortMin int `yaml:"port_min"`
+	PortMax int `yaml:"port_max"`
+}
+
+// PublicIPList returns PublicIPs as a list (spaces trimmed, empty items dropped).
+func (w WebRTC) PublicIPList() []string {
+	var out []string
+	for _, ip := range strings.Split(w.PublicIPs, ",") {
+		if ip = strings.TrimSpace(ip); ip != "" {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
 // Limits are the account-wide ceilings the spec names. Operators may raise them within
 // the bounds Validate enforces.
 type Limits struct {
@@ -93,6 +120,7 @@ func Default() Config {
 		Log:      Log{Level: "info", Format: "text"},
 		Security: Security{BcryptCost: 10, MinPasswordLength: 8},
 		SIP:      SIP{Listen: "127.0.0.1:5060", RTPPortMin: 20000, RTPPortMax: 30000},
+		WebRTC:   WebRTC{PortMin: 30002, PortMax: 32001},
 		Limits: Limits{
 			MaxConcurrentCallsCeiling: 25,
 			MaxActiveVoiceCampaigns:   50,

@@ -60,6 +60,32 @@ func TestLoad(t *testing.T) {
 		{name: "short secret", overrides: map[string]string{"security.secret_key": "short"}, wantErr: ErrInvalid, errHas: []string{"security.secret_key", "32"}},
 		{name: "unknown flag key", overrides: map[string]string{"nope.key": "1"}, wantErr: ErrUnknownKey},
 		{name: "rtp range inverted", overrides: map[string]string{"sip.rtp_port_min": "30000", "sip.rtp_port_max": "20000"}, wantErr: ErrInvalid, errHas: []string{"sip.rtp_port_max"}},
+		{
+			name: "webrtc from env",
+			env:  []string{"OUTDIAL_WEBRTC_PUBLIC_IPS= 203.0.113.10 ,2001:db8::1,", "OUTDIAL_WEBRTC_PORT_MIN=40000", "OUTDIAL_WEBRTC_PORT_MAX=40999"},
+			check: func(t *testing.T, c Config) {
+				if got := c.WebRTC.PublicIPList(); len(got) != 2 || got[0] != "203.0.113.10" || got[1] != "2001:db8::1" {
+					t.Errorf("public IPs %q", got)
+				}
+				if c.WebRTC.PortMin != 40000 || c.WebRTC.PortMax != 40999 {
+					t.Errorf("webrtc ports %+v", c.WebRTC)
+				}
+			},
+		},
+		{
+			name:      "webrtc any port",
+			overrides: map[string]string{"webrtc.port_min": "0", "webrtc.port_max": "0"},
+			check: func(t *testing.T, c Config) {
+				if c.WebRTC.PortMin != 0 || c.WebRTC.PortMax != 0 || len(c.WebRTC.PublicIPList()) != 0 {
+					t.Errorf("webrtc %+v", c.WebRTC)
+				}
+			},
+		},
+		{name: "webrtc public ip not an ip", overrides: map[string]string{"webrtc.public_ips": "203.0.113.10,agents.example.com"}, wantErr: ErrInvalid, errHas: []string{"webrtc.public_ips", "agents.example.com"}},
+		{name: "webrtc range inverted", overrides: map[string]string{"webrtc.port_min": "41000", "webrtc.port_max": "40000"}, wantErr: ErrInvalid, errHas: []string{"webrtc.port_max", "webrtc.port_min"}},
+		{name: "webrtc privileged port", overrides: map[string]string{"webrtc.port_min": "80", "webrtc.port_max": "40000"}, wantErr: ErrInvalid, errHas: []string{"webrtc.port_min", "1024..65534"}},
+		{name: "webrtc overlaps rtp", overrides: map[string]string{"webrtc.port_min": "29000", "webrtc.port_max": "31000"}, wantErr: ErrInvalid, errHas: []string{"webrtc.port_min", "sip.rtp_port_min"}},
+		{name: "webrtc on the rtcp port", overrides: map[string]string{"webrtc.port_min": "30001", "webrtc.port_max": "31000"}, wantErr: ErrInvalid, errHas: []string{"overlaps"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,23 @@ func (c Config) Validate() error {
 	intRange("sip.rtp_port_max", c.SIP.RTPPortMax, 1025, 65535)
 	if c.SIP.RTPPortMax-c.SIP.RTPPortMin < 2 {
 		bad("sip.rtp_port_max", "%d must be at least sip.rtp_port_min+2 (%d)", c.SIP.RTPPortMax, c.SIP.RTPPortMin+2)
+	}
+
+	for _, ip := range c.WebRTC.PublicIPList() {
+		if _, err := netip.ParseAddr(ip); err != nil {
+			bad("webrtc.public_ips", "%q is not an IP address; write addresses separated by commas, for example 203.0.113.10", ip)
+		}
+	}
+	if w := c.WebRTC; w.PortMin != 0 || w.PortMax != 0 {
+		intRange("webrtc.port_min", w.PortMin, 1024, 65534)
+		intRange("webrtc.port_max", w.PortMax, 1025, 65535)
+		switch {
+		case w.PortMax <= w.PortMin:
+			bad("webrtc.port_max", "%d must be above webrtc.port_min (%d); set both to 0 for any port", w.PortMax, w.PortMin)
+		case w.PortMin <= c.SIP.RTPPortMax+1 && c.SIP.RTPPortMin <= w.PortMax: // RTCP may take the port above an RTP port
+			bad("webrtc.port_min", "%d..%d overlaps the RTP ports sip.rtp_port_min..max (%d..%d, and the RTCP port above them); use a separate range",
+				w.PortMin, w.PortMax, c.SIP.RTPPortMin, c.SIP.RTPPortMax+1)
+		}
 	}
 
 	intRange("limits.max_concurrent_calls_ceiling", c.Limits.MaxConcurrentCallsCeiling, 1, 100_000)

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/pion/rtp"
@@ -30,10 +31,12 @@ import (
 // preview offers and the end of each call; they hang up, mute, hold and send the
 // disposition. The protocol is documented in docs/agent-protocol.md.
 
-// AgentStore is what the hub reads: tokens and agent profiles.
+// AgentStore is what the hub reads: tokens, agent profiles and the names of the
+// agents' queues.
 type AgentStore interface {
 	TokenByHash(ctx context.Context, hash []byte) (store.Token, store.User, error)
 	AgentByUserID(ctx context.Context, userID int64) (store.Agent, error)
+	QueueByID(ctx context.Context, id int64) (store.Queue, error)
 }
 
 // Router is the engine side the hub reports agents' wishes to (*engine.Engine).
@@ -107,6 +110,9 @@ func (p RTPLegs) OpenLeg(_ context.Context, _ int64, raw json.RawMessage) (Audio
 	}
 	return rtpLeg{Session: sess, port: port}, rtpLegRequest{RTP: local.String()}, nil
 }
+
+// MaxNotes is the longest disposition note (in characters) the hub accepts.
+const MaxNotes = 2000
 
 // HubConfig configures a Hub.
 type HubConfig struct {
@@ -198,8 +204,10 @@ type clientMsg struct {
 
 // ServerMsg is what the hub sends an agent's console.
 type ServerMsg struct {
-	Type    string            `json:"type"`
-	Agent   *store.Agent      `json:"agent,omitempty"`
+	Type  string       `json:"type"`
+	Agent *store.Agent `json:"agent,omitempty"`
+	// Queues (welcome) are the agent's own queues with their names.
+	Queues  []QueueName       `json:"queues,omitempty"`
 	State   engine.AgentState `json:"state,omitempty"`
 	Offer   *engine.Offer     `json:"offer,omitempty"`
 	Audio   any               `json:"audio,omitempty"`
@@ -207,6 +215,13 @@ type ServerMsg struct {
 	Muted   *bool             `json:"muted,omitempty"`
 	Held    *bool             `json:"held,omitempty"`
 	Message string            `json:"message,omitempty"`
+}
+
+// QueueName is one of the agent's queues, in the welcome message (agents may not read
+// the queue list of the API).
+type QueueName struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 type hubAgent struct {
@@ -240,7 +255,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})
-	a, out := h.attach(prof, conn)
+	a, out := h.attach(prof, h.queueNames(r.Context(), prof), conn)
 	done := make(chan struct{})
 	go h.writer(conn, out, done)
 	h.read(r.Context(), a, conn)
@@ -278,8 +293,22 @@ func (h *Hub) authenticate(ctx context.Context, token string) (store.Agent, erro
 	return a, nil
 }
 
+// queueNames names the agent's queues; a queue that cannot be read keeps its number
+// only (the console shows "#id").
+func (h *Hub) queueNames(ctx context.Context, prof store.Agent) []QueueName {
+	out := make([]QueueName, 0, len(prof.QueueIDs))
+	for _, id := range prof.QueueIDs {
+		q, err := h.cfg.Store.QueueByID(ctx, id)
+		if err != nil {
+			h.log.Warn("agent queue name", "agent_id", prof.ID, "queue_id", id, "err", err)
+		}
+		out = append(out, QueueName{ID: id, Name: q.Name})
+	}
+	return out
+}
+
 // attach binds a connection to the agent, keeping the state of a reconnecting agent.
-func (h *Hub) attach(prof store.Agent, conn *websocket.Conn) (*hubAgent, chan ServerMsg) {
+func (h *Hub) attach(prof store.Agent, queues []QueueName, conn *websocket.Conn) (*hubAgent, chan ServerMsg) {
 	h.mu.Lock()
 	a := h.agents[prof.ID]
 	fresh := a == nil
@@ -297,12 +326,18 @@ func (h *Hub) attach(prof store.Agent, conn *websocket.Conn) (*hubAgent, chan Se
 	a.profile, a.conn = prof, conn
 	a.out = make(chan ServerMsg, 64)
 	out := a.out
-	welcome := ServerMsg{Type: "welcome", Agent: &prof, State: a.state}
+	welcome := ServerMsg{Type: "welcome", Agent: &prof, Queues: queues, State: a.state}
 	var again []ServerMsg
-	if a.call != nil {
-		o := a.call.offer
+	if c := a.call; c != nil {
+		o := c.offer
 		again = append(again, ServerMsg{Type: "call", Offer: &o})
-		if a.call.ended.Load() {
+		if muted := c.muted.Load(); muted {
+			again = append(again, ServerMsg{Type: "mute", Muted: &muted})
+		}
+		if held := c.held.Load(); held {
+			again = append(again, ServerMsg{Type: "hold", Held: &held})
+		}
+		if c.ended.Load() {
 			again = append(again, ServerMsg{Type: "ended", Attempt: o.AttemptID})
 		}
 	}
@@ -419,6 +454,9 @@ func (h *Hub) handle(ctx context.Context, a *hubAgent, m clientMsg) error {
 		h.mu.Lock()
 		old := a.leg
 		a.leg = leg
+		if a.call != nil { // a page reload during a call: the call moves to the new leg
+			a.call.rebind(leg)
+		}
 		h.send(a, ServerMsg{Type: "audio", Audio: answer})
 		h.mu.Unlock()
 		if old != nil {
@@ -472,15 +510,21 @@ func (h *Hub) handle(ctx context.Context, a *hubAgent, m clientMsg) error {
 		if c == nil {
 			return fmt.Errorf("%s: no call", m.Type)
 		}
+		if c.ended.Load() {
+			return fmt.Errorf("%s: the call has ended; choose a disposition", m.Type)
+		}
 		on := m.On
 		if m.Type == "mute" {
 			c.muted.Store(on)
 			h.sendLocked(a, ServerMsg{Type: "mute", Muted: &on})
 		} else {
-			c.held.Store(on)
+			c.hold(on)
 			h.sendLocked(a, ServerMsg{Type: "hold", Held: &on})
 		}
 	case "disposition":
+		if n := utf8.RuneCountInString(m.Notes); n > MaxNotes {
+			return fmt.Errorf("disposition notes: %d characters; at most %d are kept, shorten them", n, MaxNotes)
+		}
 		h.mu.Lock()
 		c := a.call
 		ok := c != nil && (m.AttemptID == 0 || m.AttemptID == c.offer.AttemptID)
@@ -542,7 +586,8 @@ func (h *Hub) Connect(_ context.Context, agentID int64, o engine.Offer) (engine.
 	if a.leg == nil {
 		return nil, ErrNoAudio
 	}
-	c := &agentCall{h: h, a: a, offer: o, leg: a.leg, hungUp: make(chan struct{}), disp: make(chan engine.Wrap, 1)}
+	c := &agentCall{h: h, a: a, offer: o, hungUp: make(chan struct{}), disp: make(chan engine.Wrap, 1), holds: make(chan bool, 1)}
+	c.leg.Store(&legRef{a.leg})
 	a.call = c
 	h.send(a, ServerMsg{Type: "call", Offer: &o})
 	return c, nil
@@ -553,14 +598,20 @@ type agentCall struct {
 	h      *Hub
 	a      *hubAgent
 	offer  engine.Offer
-	leg    AudioLeg
 	hungUp chan struct{}
 	once   sync.Once
 	disp   chan engine.Wrap
+	holds  chan bool // the latest hold change the engine has not read yet
 	ended  atomic.Bool
 	muted  atomic.Bool // agent's audio not sent to the customer
-	held   atomic.Bool // neither way
+	held   atomic.Bool // neither way; the engine plays hold audio to the customer
+	leg    atomic.Pointer[legRef]
+
+	mu         sync.Mutex       // orders hold changes, and leg changes against OnRTP
+	toCustomer media.RTPHandler // what the bridge set with OnRTP: agent -> customer
 }
+
+type legRef struct{ AudioLeg }
 
 var _ engine.AgentCall = (*agentCall)(nil)
 
@@ -568,7 +619,47 @@ func (c *agentCall) Leg() media.Endpoint { return callLeg{c} }
 
 func (c *agentCall) HungUp() <-chan struct{} { return c.hungUp }
 
+func (c *agentCall) Held() <-chan bool { return c.holds }
+
 func (c *agentCall) hangup() { c.once.Do(func() { close(c.hungUp) }) }
+
+// hold records the agent's hold and tells the engine, replacing a change it has not
+// read yet (only the latest counts).
+func (c *agentCall) hold(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held.Store(on)
+	select {
+	case <-c.holds:
+	default:
+	}
+	c.holds <- on
+}
+
+// rebind moves the call to a new leg of the agent (a page reload opened one): the
+// customer's audio goes there and the new leg's audio goes to the customer.
+func (c *agentCall) rebind(leg AudioLeg) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.leg.Swap(&legRef{leg})
+	if old != nil && old.AudioLeg != leg {
+		old.OnRTP(nil)
+	}
+	leg.OnRTP(c.filter(c.toCustomer))
+}
+
+// filter wraps the bridge's agent -> customer handler with mute and hold.
+func (c *agentCall) filter(h media.RTPHandler) media.RTPHandler {
+	if h == nil {
+		return nil
+	}
+	return media.RTPHandlerFunc(func(p *rtp.Packet) error {
+		if c.muted.Load() || c.held.Load() {
+			return nil
+		}
+		return h.HandleRTP(p)
+	})
+}
 
 func (c *agentCall) Ended() {
 	c.ended.Store(true)
@@ -596,45 +687,48 @@ func (c *agentCall) Disposition(ctx context.Context) (engine.Wrap, error) {
 	}
 }
 
-// callLeg is the agent's leg as one call sees it: mute and hold filter the audio.
+// callLeg is the agent's leg as one call sees it: the agent's current leg (it changes
+// when a reloaded page opens a new one), with mute and hold filtering the audio.
 type callLeg struct{ c *agentCall }
 
 func (l callLeg) WriteRTP(p *rtp.Packet) error { // customer -> agent
 	if l.c.held.Load() {
 		return nil
 	}
-	return l.c.leg.WriteRTP(p)
+	return l.c.leg.Load().WriteRTP(p)
 }
 
 func (l callLeg) OnRTP(h media.RTPHandler) { // agent -> customer
-	if h == nil {
-		l.c.leg.OnRTP(nil)
-		return
-	}
-	l.c.leg.OnRTP(media.RTPHandlerFunc(func(p *rtp.Packet) error {
-		if l.c.muted.Load() || l.c.held.Load() {
-			return nil
-		}
-		return h.HandleRTP(p)
-	}))
+	l.c.mu.Lock()
+	defer l.c.mu.Unlock()
+	l.c.toCustomer = h
+	l.c.leg.Load().OnRTP(l.c.filter(h))
 }
 
 // Close disconnects every agent and closes their audio legs. It does not tell the
 // engine (which stops with the server).
 func (h *Hub) Close() error {
+	type closing struct {
+		conn *websocket.Conn
+		leg  AudioLeg
+	}
+	var cs []closing
 	h.mu.Lock()
-	agents := h.agents
-	h.agents = map[int64]*hubAgent{}
-	h.mu.Unlock()
-	for _, a := range agents {
+	for _, a := range h.agents {
 		if a.gone != nil {
 			a.gone.Stop()
+			a.gone = nil
 		}
-		if a.conn != nil {
-			a.conn.Close()
+		cs = append(cs, closing{a.conn, a.leg})
+	}
+	h.agents = map[int64]*hubAgent{}
+	h.mu.Unlock()
+	for _, c := range cs {
+		if c.conn != nil {
+			c.conn.Close()
 		}
-		if a.leg != nil {
-			a.leg.Close()
+		if c.leg != nil {
+			c.leg.Close()
 		}
 	}
 	return nil

@@ -43,7 +43,11 @@ func hubRig(t *testing.T) (*httptest.Server, *console.Hub, router, string, int64
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := st.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: "Ann"})
+	q, err := st.CreateQueue(ctx, store.Queue{Name: "Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: "Ann", QueueIDs: []int64{q.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +55,7 @@ func hubRig(t *testing.T) (*httptest.Server, *console.Hub, router, string, int64
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: 51000, Max: 51099})
+	ports, err := media.NewPortPool(media.PortPoolConfig{IP: netip.MustParseAddr("127.0.0.1"), Min: 50800, Max: 50899})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +110,12 @@ func TestHubLogin(t *testing.T) {
 			}
 			defer c.Close()
 			_ = c.WriteJSON(map[string]string{"type": "login", "token": tc.token})
-			if m := read(t, c); m.Type != tc.want {
+			m := read(t, c)
+			if m.Type != tc.want {
 				t.Fatalf("got %+v, want %s", m, tc.want)
+			}
+			if m.Type == "welcome" && (len(m.Queues) != 1 || m.Queues[0].Name != "Sales" || m.Agent == nil || m.Queues[0].ID != m.Agent.QueueIDs[0]) {
+				t.Errorf("welcome names the queues %+v of agent %+v; want its queue Sales", m.Queues, m.Agent)
 			}
 		})
 	}

@@ -117,7 +117,7 @@ func (p *phoneEnv) signInConsole(tb *tab) {
 		chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")))
 	tb.waitText("welcome", "#state", "Break")
 	tb.waitJS("audio ready", `document.querySelector('#audio').dataset.audio === 'ready'`)
-	tb.waitText("queues", "#serving", "Queue #")
+	tb.waitText("queues", "#serving", "Queue Sales") // named by the hub's welcome
 }
 
 // goAvailable clicks Available and plays the engine's answer.
@@ -284,9 +284,22 @@ func TestSoftphoneProgressiveCall(t *testing.T) {
 	tb.waitJS("unmuted", `document.querySelector('#mute').getAttribute('aria-pressed') === 'false'`)
 	waitFarHears(t, cust, "unmuted")
 
-	// Hold: neither side hears the other.
+	// Hold: neither side hears the other; the engine is told, to play hold audio to
+	// the customer (campaign/engine TestHoldAudio checks what the customer hears).
+	heldIs := func(want bool) {
+		t.Helper()
+		select {
+		case got := <-call.Held():
+			if got != want {
+				t.Errorf("the engine was told held=%v, want %v", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("the engine was not told held=%v", want)
+		}
+	}
 	tb.do("hold", chromedp.Click(chromedp.ID("hold")))
 	tb.waitText("held", "#tray-status", "On hold")
+	heldIs(true)
 	time.Sleep(300 * time.Millisecond)
 	held := tb.stats()
 	time.Sleep(600 * time.Millisecond)
@@ -296,6 +309,7 @@ func TestSoftphoneProgressiveCall(t *testing.T) {
 	tb.shot("5-hold")
 	tb.do("resume", chromedp.Click(chromedp.ID("hold")))
 	tb.waitJS("resumed", `document.querySelector('#hold').getAttribute('aria-pressed') === 'false'`)
+	heldIs(false)
 
 	// Keypad: a digit reaches the customer as an RFC 4733 event.
 	tb.do("keypad", chromedp.Click(chromedp.CSS("#dtmf summary")), chromedp.Click(chromedp.CSS(`#dtmf button[aria-label="Key 5"]`)))
@@ -317,6 +331,15 @@ func TestSoftphoneProgressiveCall(t *testing.T) {
 	tb.waitText("state kept", "#state", "On a call")
 	tb.waitFlow("audio after reconnect", tb.stats())
 	tb.shot("6-reconnected")
+
+	// A page reload: a new page, WebSocket and audio leg. The hub moves the call to the
+	// new leg: the new page receives the customer and the customer hears it.
+	tb.do("reload", chromedp.Reload())
+	tb.waitText("call after reload", "#tray-campaign", "Spring renewals")
+	tb.waitText("state after reload", "#state", "On a call")
+	tb.waitFlow("audio after reload", audioStats{})
+	waitFarHears(t, cust, "after reload")
+	tb.shot("6b-reloaded")
 
 	// End call: the agent hangs up, the engine ends the call and asks for wrap-up.
 	tb.do("end call", chromedp.Click(chromedp.ID("hangup")))

@@ -18,8 +18,8 @@ import (
 
 // TestSoftphoneWithEngine: an agent in a real browser takes a progressive call placed
 // by the real engine through SIP to the simulated carrier, talks (audio both ways and
-// a keypad digit the carrier receives), hangs up and chooses a disposition, which the
-// engine stores on the attempt.
+// a keypad digit the carrier receives), hangs up and chooses a disposition and notes,
+// which the engine stores on the attempt.
 func TestSoftphoneWithEngine(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -108,19 +108,23 @@ func TestSoftphoneWithEngine(t *testing.T) {
 	// The engine stores the disposition on the attempt.
 	inst := *c.InstanceID
 	var got store.Attempt
+	var row store.CallRecord
 	for range 100 {
 		rows, _, err := e.store.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 10})
 		if err == nil && len(rows) == 1 {
 			atts, _ := e.store.RecordAttempts(ctx, rows[0].ID)
 			if len(atts) == 1 && atts[0].Disposition != "" {
-				got = atts[0]
+				got, row = atts[0], rows[0]
 				break
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if got.Disposition != "Wants brochure" || got.Outcome != campaign.OutcomeConnected || got.AgentID == nil {
-		t.Errorf("stored attempt %+v; want outcome %s, disposition Wants brochure and the agent", got, campaign.OutcomeConnected)
+	if got.Disposition != "Wants brochure" || got.Outcome != campaign.OutcomeConnected || got.AgentID == nil || got.Notes != "send the PDF" {
+		t.Errorf("stored attempt %+v; want outcome %s, disposition Wants brochure, the agent and the notes", got, campaign.OutcomeConnected)
+	}
+	if row.LastNotes != "send the PDF" {
+		t.Errorf("Latest Execution row notes %q, want the agent's", row.LastNotes)
 	}
 	tb.waitJS("console free", `document.querySelector('#tray').hidden && document.querySelector('#wrap').hidden`)
 	tb.shot("3-done")

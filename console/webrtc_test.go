@@ -8,11 +8,14 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/outdial/outdial/console"
@@ -214,5 +217,50 @@ func TestWebRTCLegAudioBothWays(t *testing.T) {
 				t.Errorf("write after close: %v, want media.ErrClosed", err)
 			}
 		})
+	}
+}
+
+// TestWebRTCAnnouncedAddress: the answer announces the configured public address (1:1
+// NAT) on a port of the configured range (config webrtc.public_ips, port_min..max).
+func TestWebRTCAnnouncedAddress(t *testing.T) {
+	const lo, hi = 50700, 50709
+	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{Codec: media.PCMU, Loopback: true, IPs: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
+		PublicIPs: []string{"203.0.113.10"}, PortMin: lo, PortMax: hi})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowserPeer(t, []webrtc.RTPCodecParameters{pcmu, event})
+	defer b.pc.Close()
+	raw, _ := json.Marshal(map[string]string{"sdp": b.offer(t)})
+	leg, answer, err := legs.OpenLeg(context.Background(), 1, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leg.Close()
+	var d sdp.SessionDescription
+	if err := d.UnmarshalString(answer.(console.WebRTCAnswer).SDP); err != nil {
+		t.Fatal(err)
+	}
+	var cands []string
+	for _, m := range d.MediaDescriptions {
+		for _, a := range m.Attributes {
+			if a.Key == "candidate" {
+				cands = append(cands, a.Value)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		t.Fatal("the answer has no candidate")
+	}
+	for _, c := range cands {
+		// foundation component transport priority address port typ host ...
+		f := strings.Fields(c)
+		if len(f) < 8 {
+			t.Fatalf("candidate %q", c)
+		}
+		port, _ := strconv.Atoi(f[5])
+		if f[4] != "203.0.113.10" || port < lo || port > hi {
+			t.Errorf("candidate %q: want 203.0.113.10 on a port in %d..%d", c, lo, hi)
+		}
 	}
 }

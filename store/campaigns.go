@@ -165,6 +165,8 @@ type CallRecord struct {
 	// LastDurationMS is the talk time of the last call (answer to end).
 	LastDurationMS int64  `json:"last_duration_ms"`
 	LastAgentID    *int64 `json:"last_agent_id,omitempty"`
+	// LastNotes are the agent's notes on the last attempt.
+	LastNotes string `json:"last_notes,omitempty"`
 }
 
 // AttemptState is the life of one dial.
@@ -205,6 +207,8 @@ type Attempt struct {
 	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
 	EndedAt     *time.Time `json:"ended_at,omitempty"`
 	DurationMS  int64      `json:"duration_ms"`
+	// Notes are what the agent wrote with the disposition.
+	Notes string `json:"notes,omitempty"`
 }
 
 // LeaseRequest asks for up to Limit ready records of an instance for Node.
@@ -241,6 +245,8 @@ type AttemptEnd struct {
 	Final         bool
 	NextAttemptAt time.Time
 	NextNumber    string
+	// Notes are the agent's notes (empty for calls without an agent).
+	Notes string
 }
 
 // RecordRelease gives a leased record back without dialing it.

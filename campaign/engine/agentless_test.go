@@ -65,7 +65,7 @@ type agentlessSetup struct {
 func setupAgentless(t *testing.T, r *rig, n, concurrency int, edit ...func(*campaign.Definition)) agentlessSetup {
 	ctx := context.Background()
 	s := agentlessSetup{pop: makePopulation(n)}
-	ls := lists.New(r.st, lists.Options{})
+	ls := lists.New(r.Store, lists.Options{})
 	l, rep, err := ls.CreateContactList(ctx, lists.NewList{Name: "e2e"}, strings.NewReader(s.pop.csv),
 		lists.ImportOptions{Mapping: lists.Mapping{Phones: []string{"phone"}, FirstName: "first", LastName: "last", TimeZone: "tz"}})
 	if err != nil {
@@ -75,22 +75,22 @@ func setupAgentless(t *testing.T, r *rig, n, concurrency int, edit ...func(*camp
 		t.Fatalf("import: %+v; want %d imported, %d rejected", rep, n, s.pop.invalid)
 	}
 	s.listID = l.ID
-	dl, err := r.st.CreateList(ctx, store.List{Kind: store.ListDNC, Name: "campaign dnc", Status: store.ListValidated})
+	dl, err := r.Store.CreateList(ctx, store.List{Kind: store.ListDNC, Name: "campaign dnc", Status: store.ListValidated})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.dnc = dl.ID
-	g, err := r.st.GlobalDNC(ctx)
+	g, err := r.Store.GlobalDNC(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, num := range s.pop.campaignDNC {
-		if _, err := r.st.PutDNCEntry(ctx, store.DNCEntry{ListID: dl.ID, Number: num}); err != nil {
+		if _, err := r.Store.PutDNCEntry(ctx, store.DNCEntry{ListID: dl.ID, Number: num}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, num := range s.pop.globalDNC {
-		if _, err := r.st.PutDNCEntry(ctx, store.DNCEntry{ListID: g.ID, Number: num}); err != nil {
+		if _, err := r.Store.PutDNCEntry(ctx, store.DNCEntry{ListID: g.ID, Number: num}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -98,20 +98,20 @@ func setupAgentless(t *testing.T, r *rig, n, concurrency int, edit ...func(*camp
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := r.st.CreateFlow(ctx, store.StoredFlow{Name: "survey", Document: doc})
+	f, err := r.Store.CreateFlow(ctx, store.StoredFlow{Name: "survey", Document: doc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	set := campaign.DefaultSettings()
 	set.MaxConcurrentCalls = concurrency
 	b, _ := json.Marshal(set)
-	if err := r.st.PutSetting(ctx, campaign.SettingsKey, b); err != nil {
+	if err := r.Store.PutSetting(ctx, campaign.SettingsKey, b); err != nil {
 		t.Fatal(err)
 	}
 	def := campaign.Definition{Name: "agentless e2e", ListIDs: []int64{l.ID},
 		Dialing:  campaign.Dialing{Mode: campaign.ModeAgentless, FlowID: &f.ID, AMD: true},
 		Contacts: campaign.Choose{DNCListID: dl.ID},
-		Outreach: campaign.Outreach{CallerID: &r.caller, MaxAttempts: 3, RetryMinutes: 1, MaxRingSeconds: 10,
+		Outreach: campaign.Outreach{CallerID: &r.CallerID, MaxAttempts: 3, RetryMinutes: 1, MaxRingSeconds: 10,
 			Timings: campaign.Timings{TimeZone: "America/New_York", Windows: []campaign.Window{{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "09:00", End: "18:00"}}}},
 		Messages:     campaign.Messages{Voicemail: "Hello, this is the dentist. Please call us back."},
 		Dispositions: campaign.DispositionSet{Positive: []string{campaign.DispositionResolved}},
@@ -119,7 +119,7 @@ func setupAgentless(t *testing.T, r *rig, n, concurrency int, edit ...func(*camp
 	for _, f := range edit {
 		f(&def)
 	}
-	c, err := r.svc.Create(ctx, def)
+	c, err := r.Service.Create(ctx, def)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func setupAgentless(t *testing.T, r *rig, n, concurrency int, edit ...func(*camp
 
 // allowedDone reports whether every allowed contact's record is final.
 func allowedDone(t *testing.T, r *rig, inst int64, allowed map[string]bool) (int, bool) {
-	rows, _, err := r.st.Executions(context.Background(), store.ExecutionFilter{InstanceID: inst, Limit: 100000})
+	rows, _, err := r.Store.Executions(context.Background(), store.ExecutionFilter{InstanceID: inst, Limit: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,38 +142,47 @@ func allowedDone(t *testing.T, r *rig, inst int64, allowed map[string]bool) (int
 	return done, done == len(allowed)
 }
 
-// TestAgentlessEndToEnd runs an agentless campaign against the simulated carrier over
-// real SIP and RTP on loopback and holds every call to the carrier's own log.
-func TestAgentlessEndToEnd(t *testing.T) {
-	t.Parallel()
-	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60) // Monday 10:00 in New York
-	r := newRig(t, "agentless.yaml", clock, blockAgentless)
-	n := 300
-	s := setupAgentless(t, r, n, 60)
+// runAgentless plays the campaign of s, puts its late DNC numbers on the campaign's
+// DNC list, runs an engine until every allowed contact is done (polling at most polls
+// times) and drains it. It returns the campaign's instance and the wall time from the
+// engine's start to the end of the drain.
+func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int) (int64, time.Duration) {
+	t.Helper()
 	ctx := context.Background()
-	c, err := r.svc.Act(ctx, s.camp.ID, campaign.ActionPlay)
+	c, err := r.Service.Act(ctx, s.camp.ID, campaign.ActionPlay)
 	if err != nil {
 		t.Fatal(err)
 	}
 	inst := *c.InstanceID
 	for _, num := range s.pop.lateDNC {
-		if _, err := r.st.PutDNCEntry(ctx, store.DNCEntry{ListID: s.dnc, Number: num}); err != nil {
+		if _, err := r.Store.PutDNCEntry(ctx, store.DNCEntry{ListID: s.dnc, Number: num}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e := r.engine(t, "node-a", nil)
+	e := r.Engine(t, "node-a", nil)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go e.Run(runCtx)
 	start := time.Now()
-	waitFor(t, 2400, "every allowed contact done", func() bool { _, ok := allowedDone(t, r, inst, s.pop.allowed); return ok })
+	waitFor(t, polls, "every allowed contact done", func() bool { _, ok := allowedDone(t, r, inst, s.pop.allowed); return ok })
 	if err := e.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	elapsed := time.Since(start)
+	return inst, time.Since(start)
+}
+
+// TestAgentlessEndToEnd runs an agentless campaign against the simulated carrier over
+// real SIP and RTP on loopback and holds every call to the carrier's own log.
+func TestAgentlessEndToEnd(t *testing.T) {
+	t.Parallel()
+	clock := mondayMorning()
+	r := newRig(t, "agentless.yaml", clock, blockAgentless)
+	n := 300
+	s := setupAgentless(t, r, n, 60)
+	inst, elapsed := runAgentless(t, r, s, 2400)
 	checkAgentless(t, r, s, inst)
-	t.Logf("%d contacts (%d allowed), %d calls placed in %v (%.1f calls/s)", n, len(s.pop.allowed), r.log.count(), elapsed.Round(time.Millisecond),
-		float64(r.log.count())/elapsed.Seconds())
+	t.Logf("%d contacts (%d allowed), %d calls placed in %v (%.1f calls/s)", n, len(s.pop.allowed), r.Reports.Count(), elapsed.Round(time.Millisecond),
+		float64(r.Reports.Count())/elapsed.Seconds())
 }
 
 // carrierOutcome is the campaign outcome the carrier's plan implies.
@@ -199,14 +208,14 @@ func carrierOutcome(rep interface {
 func checkAgentless(t *testing.T, r *rig, s agentlessSetup, inst int64) {
 	t.Helper()
 	ctx := context.Background()
-	calls := r.log.byNumber()
+	calls := r.Reports.ByNumber()
 	// Nothing forbidden was ever dialed.
 	for num := range calls {
 		if !s.pop.allowed[num] {
 			t.Errorf("%s was dialed: it is on a DNC list, outside its hours or not in the list", num)
 		}
 	}
-	rows, _, err := r.st.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 100000})
+	rows, _, err := r.Store.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +223,7 @@ func checkAgentless(t *testing.T, r *rig, s agentlessSetup, inst int64) {
 	var attempts, connected, machines, dialed int64
 	for _, rec := range rows {
 		num := rec.Phones[0]
-		atts, err := r.st.RecordAttempts(ctx, rec.ID)
+		atts, err := r.Store.RecordAttempts(ctx, rec.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,21 +276,21 @@ func checkAgentless(t *testing.T, r *rig, s agentlessSetup, inst int64) {
 		}
 	}
 	// The dashboard matches the calls placed.
-	st, err := r.st.InstanceStats(ctx, inst)
+	st, err := r.Store.InstanceStats(ctx, inst)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Attempts != int64(r.log.count()) || st.Connected != connected || st.Dialed != dialed || st.Records != int64(len(rows)) {
-		t.Errorf("stats %+v; carrier saw %d calls, %d connected, %d records dialed of %d", st, r.log.count(), connected, dialed, len(rows))
+	if st.Attempts != int64(r.Reports.Count()) || st.Connected != connected || st.Dialed != dialed || st.Records != int64(len(rows)) {
+		t.Errorf("stats %+v; carrier saw %d calls, %d connected, %d records dialed of %d", st, r.Reports.Count(), connected, dialed, len(rows))
 	}
 	var metricSum float64
 	for _, o := range campaign.SystemOutcomes() {
 		if o != campaign.OutcomeDNCExcluded && o != campaign.OutcomeFilterSkipped {
-			metricSum += testutil.ToFloat64(r.metrics.Dials.WithLabelValues(s.camp.Name, o))
+			metricSum += testutil.ToFloat64(r.Metrics.Dials.WithLabelValues(s.camp.Name, o))
 		}
 	}
-	if int(metricSum) != r.log.count() {
-		t.Errorf("outdial_campaign_dials_total sums to %v, carrier saw %d calls", metricSum, r.log.count())
+	if int(metricSum) != r.Reports.Count() {
+		t.Errorf("outdial_campaign_dials_total sums to %v, carrier saw %d calls", metricSum, r.Reports.Count())
 	}
 	if machines == 0 || connected == 0 {
 		t.Errorf("machines %d, connected %d: the scenario has both", machines, connected)

@@ -169,6 +169,8 @@ func (a *testAgent) close() {
 // agents logged in over WebSocket.
 type agentWorld struct {
 	*rig
+	// st is the rig's store (w.Store) under the name hold_test.go uses.
+	st     store.Store
 	q      store.Queue
 	hub    *console.Hub
 	e      *engine.Engine
@@ -179,15 +181,16 @@ type agentWorld struct {
 
 func newAgentWorld(t *testing.T, scenario string, block uint16, edit ...func(*engine.Config)) *agentWorld {
 	t.Helper()
-	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60)
+	clock := mondayMorning()
 	w := &agentWorld{rig: newRig(t, scenario, clock, block)}
+	w.st = w.Store
 	ctx := context.Background()
 	var err error
-	if w.q, err = w.st.CreateQueue(ctx, store.Queue{Name: "sales"}); err != nil {
+	if w.q, err = w.Store.CreateQueue(ctx, store.Queue{Name: "sales"}); err != nil {
 		t.Fatal(err)
 	}
-	w.hub = console.NewHub(console.HubConfig{Store: w.st, Legs: console.RTPLegs{Ports: w.rig.ports}})
-	w.e = w.engine(t, "node-a", w.hub, edit...)
+	w.hub = console.NewHub(console.HubConfig{Store: w.Store, Legs: console.RTPLegs{Ports: w.Rig.Ports}})
+	w.e = w.Engine(t, "node-a", w.hub, edit...)
 	w.hub.Attach(w.e)
 	w.srv = httptest.NewServer(w.hub)
 	w.ports = w.agentPorts(t)
@@ -212,14 +215,14 @@ func (w *agentWorld) addAgents(t *testing.T, n int, opts ...func(*testAgent)) []
 	var out []*testAgent
 	for range n {
 		i := len(w.agents)
-		u, err := w.st.CreateUser(ctx, store.User{Username: fmt.Sprintf("agent%d", i), DisplayName: fmt.Sprintf("Agent %d", i), Role: store.RoleAgent, PasswordHash: "x"})
+		u, err := w.Store.CreateUser(ctx, store.User{Username: fmt.Sprintf("agent%d", i), DisplayName: fmt.Sprintf("Agent %d", i), Role: store.RoleAgent, PasswordHash: "x"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.st.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: u.DisplayName, QueueIDs: []int64{w.q.ID}}); err != nil {
+		if _, err := w.Store.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: u.DisplayName, QueueIDs: []int64{w.q.ID}}); err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := api.CreateToken(ctx, w.st, u.ID, "console", time.Hour, time.Now())
+		tok, _, err := api.CreateToken(ctx, w.Store, u.ID, "console", time.Hour, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,12 +237,12 @@ func (w *agentWorld) addAgents(t *testing.T, n int, opts ...func(*testAgent)) []
 func (w *agentWorld) startCampaign(t *testing.T, mode campaign.Mode, contacts int, edit ...func(*campaign.Definition)) campaign.Campaign {
 	t.Helper()
 	ctx := context.Background()
-	l, err := w.st.CreateList(ctx, store.List{Kind: store.ListContact, Name: "agents", Status: store.ListValidated, Source: store.SourceCSV})
+	l, err := w.Store.CreateList(ctx, store.List{Kind: store.ListContact, Name: "agents", Status: store.ListValidated, Source: store.SourceCSV})
 	if err != nil {
 		t.Fatal(err)
 	}
 	i := 0
-	if _, err := w.st.WriteContacts(ctx, l.ID, func() (store.Contact, error) {
+	if _, err := w.Store.WriteContacts(ctx, l.ID, func() (store.Contact, error) {
 		if i == contacts {
 			return store.Contact{}, errEOF
 		}
@@ -248,14 +251,14 @@ func (w *agentWorld) startCampaign(t *testing.T, mode campaign.Mode, contacts in
 	}); err != nil {
 		t.Fatal(err)
 	}
-	dl, err := w.st.CreateList(ctx, store.List{Kind: store.ListDNC, Name: "dnc", Status: store.ListValidated})
+	dl, err := w.Store.CreateList(ctx, store.List{Kind: store.ListDNC, Name: "dnc", Status: store.ListValidated})
 	if err != nil {
 		t.Fatal(err)
 	}
 	def := campaign.Definition{Name: string(mode) + " e2e", ListIDs: []int64{l.ID},
 		Dialing:  campaign.Dialing{Mode: mode, QueueID: &w.q.ID},
 		Contacts: campaign.Choose{DNCListID: dl.ID},
-		Outreach: campaign.Outreach{CallerID: &w.caller, MaxAttempts: 2, RetryMinutes: 1, MaxRingSeconds: 10,
+		Outreach: campaign.Outreach{CallerID: &w.CallerID, MaxAttempts: 2, RetryMinutes: 1, MaxRingSeconds: 10,
 			Timings: campaign.Timings{TimeZone: "America/New_York"}},
 		Messages:     campaign.Messages{SafeHarbour: "Sorry, nobody is free. Press 9 to opt out."},
 		Dispositions: campaign.DispositionSet{Positive: []string{campaign.DispositionResolved}},
@@ -263,11 +266,11 @@ func (w *agentWorld) startCampaign(t *testing.T, mode campaign.Mode, contacts in
 	for _, f := range edit {
 		f(&def)
 	}
-	c, err := w.svc.Create(ctx, def)
+	c, err := w.Service.Create(ctx, def)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err = w.svc.Act(ctx, c.ID, campaign.ActionPlay); err != nil {
+	if c, err = w.Service.Act(ctx, c.ID, campaign.ActionPlay); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -278,7 +281,7 @@ func (w *agentWorld) waitDone(t *testing.T, inst int64, contacts int) {
 	t.Helper()
 	ctx := context.Background()
 	waitFor(t, 1200, "every contact done", func() bool {
-		st, err := w.st.InstanceStats(ctx, inst)
+		st, err := w.Store.InstanceStats(ctx, inst)
 		return err == nil && st.Done == int64(contacts)
 	})
 	if err := w.e.Drain(ctx); err != nil {
@@ -298,13 +301,13 @@ type agentCalls struct {
 func (w *agentWorld) checkAgentCalls(t *testing.T, inst int64) agentCalls {
 	t.Helper()
 	ctx := context.Background()
-	rows, _, err := w.st.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 1000})
+	rows, _, err := w.Store.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := agentCalls{byAgent: map[int64]int{}}
 	for _, rec := range rows {
-		atts, _ := w.st.RecordAttempts(ctx, rec.ID)
+		atts, _ := w.Store.RecordAttempts(ctx, rec.ID)
 		for _, a := range atts {
 			switch a.Outcome {
 			case campaign.OutcomeConnected:
@@ -326,7 +329,7 @@ func (w *agentWorld) checkAgentCalls(t *testing.T, inst int64) agentCalls {
 		}
 	}
 	digits := 0
-	for _, rep := range w.log.all {
+	for _, rep := range w.Reports.All() {
 		if strings.Contains(rep.Digits, "5") {
 			digits++
 		}
@@ -405,7 +408,7 @@ func TestPowerToAgents(t *testing.T) {
 var errEOF = io.EOF
 
 func histogram(t *testing.T, r *rig, name string) *dto.Histogram {
-	mfs, err := r.reg.Gather()
+	mfs, err := r.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,5 +433,3 @@ func quantile(h *dto.Histogram, q float64) string {
 	}
 	return "+Inf"
 }
-
-

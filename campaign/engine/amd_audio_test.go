@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/outdial/outdial/amd"
+	"github.com/outdial/outdial/campaign/engine/enginetest"
 	"github.com/outdial/outdial/media"
 )
 
 // TestCallAudio checks that the carrier's synthetic audio classifies as intended, so
 // that the end-to-end tests can hold the engine to the carrier's plans.
 func TestCallAudio(t *testing.T) {
-	dir := callAudio(t)
+	dir := enginetest.CallAudio(t)
 	for _, tc := range []struct {
 		file string
 		want []amd.Result

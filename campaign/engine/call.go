@@ -35,6 +35,8 @@ type callEnd struct {
 	dialed, requeue, human bool
 	ring, detect, talk     time.Duration
 	wrap                   time.Duration
+	// notes are the agent's notes, for the attempt row.
+	notes string
 }
 
 // DefaultSafeHarbour is spoken when a campaign has no safe-harbour message of its own.
@@ -76,7 +78,7 @@ func (e *Engine) runCall(ctx context.Context, j job) callEnd {
 	end.dialed = true
 	res := campaign.Result{AttemptID: att.ID}
 	res.Outcome, res.Disposition, res.AgentID = e.place(ctx, j, number, att.ID, &end, log)
-	res.At = e.cfg.Clock.Now()
+	res.At, res.Notes = e.cfg.Clock.Now(), end.notes
 	end.outcome = res.Outcome
 	if _, _, err := e.cfg.Service.Finish(ctx, j.c, res); err != nil && ctx.Err() == nil {
 		log.Error("finishing attempt", "err", err)
@@ -109,6 +111,7 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 		return ans.Outcome, "", nil
 	}
 	answered := time.Now()
+	ready := answered // when the call is ready for an agent: the answer, or the AMD decision
 	if err := e.cfg.Store.MarkAttempt(ctx, attemptID, store.AttemptAnswered, e.cfg.Clock.Now()); err != nil && ctx.Err() == nil {
 		log.Warn("marking answered", "err", err)
 	}
@@ -120,6 +123,7 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 			return campaign.OutcomeConnected, "", nil // the call ended while listening
 		}
 		end.detect = time.Since(answered)
+		ready = time.Now()
 		log.Debug("amd", "class", class, "after", end.detect)
 	}
 	defer func() { end.talk = time.Since(answered) }()
@@ -151,7 +155,7 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 		}
 		return campaign.OutcomeConnected, r.Disposition, nil
 	}
-	agentID, wrap, ok := e.toAgent(ctx, j, call, 0, end)
+	agentID, wrap, ok := e.toAgent(ctx, j, call, 0, ready, end)
 	if !ok {
 		e.safeHarbour(ctx, call, j, number)
 		return campaign.OutcomeAbandoned, "", nil
@@ -219,11 +223,14 @@ func (e *Engine) safeHarbour(ctx context.Context, call Call, j job, number strin
 // toAgent asks the loop for an agent of the queue (0: the campaign's) and, when one
 // takes the call within the grace, bridges the audio until either side hangs up and
 // waits for the agent's disposition. ok is false when no agent came.
-func (e *Engine) toAgent(ctx context.Context, j job, call Call, queueID int64, end *callEnd) (int64, Wrap, bool) {
-	readyAt := time.Now()
+//
+// readyAt is when the call became ready for an agent (the answer, the AMD decision, or
+// the flow's transfer): outdial_answer_to_agent_seconds runs from it to the bridge, so
+// it includes any wait for a free agent.
+func (e *Engine) toAgent(ctx context.Context, j job, call Call, queueID int64, readyAt time.Time, end *callEnd) (int64, Wrap, bool) {
 	reply := make(chan int64, 1)
 	e.post(evNeedAgent{key: j.key, queueID: queueID, reply: reply})
-	grace := time.NewTimer(e.cfg.Grace)
+	grace := time.NewTimer(max(e.cfg.Grace-time.Since(readyAt), 0)) // the grace runs from the answer
 	defer grace.Stop()
 	var id int64
 	select {
@@ -257,11 +264,7 @@ func (e *Engine) toAgent(ctx context.Context, j job, call Call, queueID int64, e
 	unbridge := media.Bridge(call.Leg(), ac.Leg())
 	e.cfg.Metrics.AnswerToAgent.Observe(time.Since(readyAt).Seconds())
 	talk := time.Now()
-	select {
-	case <-call.Done():
-	case <-ac.HungUp():
-	case <-ctx.Done():
-	}
+	e.talk(ctx, call, ac)
 	unbridge()
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	_ = call.Hangup(hctx)
@@ -277,7 +280,46 @@ func (e *Engine) toAgent(ctx context.Context, j job, call Call, queueID int64, e
 	if err != nil || w.Disposition == "" {
 		w.Disposition = campaign.DispositionSystemGenerated
 	}
+	end.notes = w.Notes
 	return id, w, true
+}
+
+// talk waits until either side hangs up. While the agent holds the call the customer
+// hears hold audio (Call.Hold, stopped on resume); the agent's leg filters the audio
+// both ways itself.
+func (e *Engine) talk(ctx context.Context, call Call, ac AgentCall) {
+	var stopHold func()
+	defer func() {
+		if stopHold != nil {
+			stopHold()
+		}
+	}()
+	for {
+		select {
+		case <-call.Done():
+			return
+		case <-ac.HungUp():
+			return
+		case <-ctx.Done():
+			return
+		case on := <-ac.Held():
+			switch {
+			case on && stopHold == nil:
+				hctx, cancel := context.WithCancel(ctx)
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					if err := call.Hold(hctx); err != nil && hctx.Err() == nil && !isEnded(call) {
+						e.log.Warn("hold audio", "err", err)
+					}
+				}()
+				stopHold = func() { cancel(); <-done }
+			case !on && stopHold != nil:
+				stopHold()
+				stopHold = nil
+			}
+		}
+	}
 }
 
 // flowCall is the flow's view of a live call: the Dialer's call plus transfer to a
@@ -321,7 +363,7 @@ func (f *flowCall) Transfer(ctx context.Context, queue string) error {
 	if qid == 0 {
 		return fmt.Errorf("engine: transfer to queue %q: no such queue; create it or fix the flow", queue)
 	}
-	id, w, ok := f.e.toAgent(ctx, f.j, f.Call, qid, f.end)
+	id, w, ok := f.e.toAgent(ctx, f.j, f.Call, qid, time.Now(), f.end)
 	if !ok {
 		f.e.safeHarbour(ctx, f.Call, f.j, f.number)
 		return fmt.Errorf("%w in queue %q", ErrNoAgent, queue)

@@ -16,33 +16,33 @@ import (
 // row, with retries only when the rules allow.
 func TestCrashNeverRedials(t *testing.T) {
 	t.Parallel()
-	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60)
+	clock := mondayMorning()
 	r := newRig(t, "agentless.yaml", clock, blockCrash)
 	s := setupAgentless(t, r, 90, 30)
 	ctx := context.Background()
-	c, err := r.svc.Act(ctx, s.camp.ID, campaign.ActionPlay)
+	c, err := r.Service.Act(ctx, s.camp.ID, campaign.ActionPlay)
 	if err != nil {
 		t.Fatal(err)
 	}
 	inst := *c.InstanceID
-	first := r.engine(t, "node-a", nil)
+	first := r.Engine(t, "node-a", nil)
 	killCtx, kill := context.WithCancel(ctx)
 	go first.Run(killCtx)
 	var inFlight []store.Attempt
 	waitFor(t, 1200, "calls in flight after 40 calls", func() bool {
-		if r.log.count() < 40 {
+		if r.Reports.Count() < 40 {
 			return false
 		}
-		inFlight, err = r.st.InFlightAttempts(ctx, "node-a")
+		inFlight, err = r.Store.InFlightAttempts(ctx, "node-a")
 		return err == nil && len(inFlight) >= 5
 	})
 	kill()
 	<-first.Done()
-	left, err := r.st.InFlightAttempts(ctx, "node-a")
+	left, err := r.Store.InFlightAttempts(ctx, "node-a")
 	if err != nil || len(left) == 0 {
 		t.Fatalf("after the kill: %d attempts in flight (%v); the test needs some", len(left), err)
 	}
-	second := r.engine(t, "node-a", nil)
+	second := r.Engine(t, "node-a", nil)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go second.Run(runCtx)
@@ -53,10 +53,10 @@ func TestCrashNeverRedials(t *testing.T) {
 	if err := second.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	calls := r.log.byNumber()
+	calls := r.Reports.ByNumber()
 	unknown := 0
 	for _, a := range left {
-		got, err := r.st.AttemptByID(ctx, a.ID)
+		got, err := r.Store.AttemptByID(ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func TestCrashNeverRedials(t *testing.T) {
 			t.Errorf("attempt %d left in flight is %s/%q after the restart, want unknown", a.ID, got.State, got.Outcome)
 		}
 		unknown++
-		atts, err := r.st.RecordAttempts(ctx, a.RecordID)
+		atts, err := r.Store.RecordAttempts(ctx, a.RecordID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,20 +82,20 @@ func TestCrashNeverRedials(t *testing.T) {
 	}
 	// Across the whole run: one INVITE per attempt row, never a number twice at once.
 	checkAgentlessCounts(t, r, inst)
-	t.Logf("killed with %d attempts in flight; %d calls in all, %d closed as Unknown", len(left), r.log.count(), unknown)
+	t.Logf("killed with %d attempts in flight; %d calls in all, %d closed as Unknown", len(left), r.Reports.Count(), unknown)
 }
 
 func checkAgentlessCounts(t *testing.T, r *rig, inst int64) {
 	t.Helper()
 	ctx := context.Background()
-	calls := r.log.byNumber()
-	rows, _, err := r.st.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 100000})
+	calls := r.Reports.ByNumber()
+	rows, _, err := r.Store.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	total := 0
 	for _, rec := range rows {
-		atts, err := r.st.RecordAttempts(ctx, rec.ID)
+		atts, err := r.Store.RecordAttempts(ctx, rec.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func checkAgentlessCounts(t *testing.T, r *rig, inst int64) {
 			}
 		}
 	}
-	if total < r.log.count() {
-		t.Errorf("%d attempt rows, the carrier saw %d INVITEs", total, r.log.count())
+	if total < r.Reports.Count() {
+		t.Errorf("%d attempt rows, the carrier saw %d INVITEs", total, r.Reports.Count())
 	}
 }

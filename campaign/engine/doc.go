@@ -12,6 +12,10 @@
 // events from the calls. Each call runs in its own goroutine and reports back by events;
 // nothing is shared behind locks.
 //
+// Records leased and not yet dialed (hoppers, preview offers) have their leases renewed
+// every third of the TTL, so they stay this node's however long they wait; an answered
+// person with no free agent may take an agent reserved for calls still ringing.
+//
 // A crash never re-dials an attempt in flight: Run starts by closing the attempts the
 // node left dialing, ringing or answered as Unknown (campaign.Service.
 // CloseInFlightAsUnknown); the retry rules alone decide whether they are dialed again.

@@ -64,19 +64,19 @@ type Engine struct {
 	wg   sync.WaitGroup
 
 	// Everything below is owned by the Run goroutine.
-	pacer    *pacing.Pacer
-	camps    map[int64]*camp
-	agents   map[int64]*agent
-	calls    map[uint64]*call
-	waiting  []uint64
-	previews map[int64]*preview // by agent
-	settings campaign.Settings
-	nextKey  uint64
-	draining bool
+	pacer     *pacing.Pacer
+	camps     map[int64]*camp
+	agents    map[int64]*agent
+	calls     map[uint64]*call
+	waiting   []uint64
+	previews  map[int64]*preview // by agent
+	settings  campaign.Settings
+	nextKey   uint64
+	draining  bool
 	lastLoad  time.Time
 	lastTick  time.Time
 	lastRenew time.Time // Clock time
-	snap     pacing.Snapshot
+	snap      pacing.Snapshot
 }
 
 type camp struct {
@@ -284,7 +284,7 @@ func (e *Engine) tick(ctx context.Context) {
 // lost anyway (the store was unreachable for a TTL) leaves the hopper.
 func (e *Engine) renew(ctx context.Context) {
 	now := e.cfg.Clock.Now()
-	if true || now.Sub(e.lastRenew) < e.cfg.LeaseTTL/3 {
+	if now.Sub(e.lastRenew) < e.cfg.LeaseTTL/3 {
 		return
 	}
 	var ids []int64

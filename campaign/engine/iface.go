@@ -84,6 +84,9 @@ type Call interface {
 	Play(ctx context.Context, prompt string) error
 	Say(ctx context.Context, text string) error
 	Gather(ctx context.Context, max int, timeout time.Duration) (string, error)
+	// Hold plays hold audio to the customer, over and over, until ctx is done (then it
+	// returns nil) or the call ends.
+	Hold(ctx context.Context) error
 	// Leg is the customer's audio, to bridge to an agent.
 	Leg() media.Endpoint
 	// Done is closed when the call has ended (either side).
@@ -153,6 +156,9 @@ type AgentCall interface {
 	Leg() media.Endpoint
 	// HungUp is closed when the agent hangs up.
 	HungUp() <-chan struct{}
+	// Held reports the agent putting the call on hold (true) and taking it off (false).
+	// While held the customer hears hold audio (Call.Hold) and the agent hears nothing.
+	Held() <-chan bool
 	// Ended tells the console the customer is gone: the agent wraps up.
 	Ended()
 	// Disposition waits for the agent's disposition.

@@ -23,7 +23,10 @@ func TestLeaseRenewedWhileWaiting(t *testing.T) {
 	offered := make(chan struct{}, 4)
 	w.addAgents(t, 1, func(a *testAgent) {
 		a.onPreview = func(a *testAgent, o engine.Offer) {
-			offered <- struct{}{}
+			select {
+			case offered <- struct{}{}:
+			default:
+			}
 			go func() {
 				time.Sleep(2 * time.Second) // four TTLs
 				a.send(map[string]any{"type": "preview", "record_id": o.RecordID, "action": "dial"})
@@ -37,7 +40,7 @@ func TestLeaseRenewedWhileWaiting(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no preview offer")
 	}
-	other := w.engine(t, "node-b", nil, short)
+	other := w.Engine(t, "node-b", nil, short)
 	runCtx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go other.Run(runCtx)
@@ -49,13 +52,13 @@ func TestLeaseRenewedWhileWaiting(t *testing.T) {
 	if res.connected != contacts {
 		t.Errorf("%+v: every record dialed by node-a's agent and connected", res)
 	}
-	inFlight, err := w.st.InFlightAttempts(context.Background(), "")
+	inFlight, err := w.Store.InFlightAttempts(context.Background(), "")
 	if err != nil || len(inFlight) != 0 {
 		t.Errorf("attempts left in flight: %v %v", inFlight, err)
 	}
-	rows, _, _ := w.st.Executions(context.Background(), store.ExecutionFilter{InstanceID: *c.InstanceID, Limit: 100})
+	rows, _, _ := w.Store.Executions(context.Background(), store.ExecutionFilter{InstanceID: *c.InstanceID, Limit: 100})
 	for _, rec := range rows {
-		atts, _ := w.st.RecordAttempts(context.Background(), rec.ID)
+		atts, _ := w.Store.RecordAttempts(context.Background(), rec.ID)
 		for _, a := range atts {
 			if a.Node != "node-a" {
 				t.Errorf("%s dialed by %s: node-a's lease was lost", a.Number, a.Node)

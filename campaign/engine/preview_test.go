@@ -97,12 +97,12 @@ func TestPreviewToAgents(t *testing.T) {
 	// The agent who dialed a record is the agent it was bridged to.
 	ctx := t.Context()
 	for rec, who := range book.dialed {
-		atts, err := w.st.RecordAttempts(ctx, rec)
+		atts, err := w.Store.RecordAttempts(ctx, rec)
 		if err != nil || len(atts) != 1 || atts[0].AgentID == nil {
 			t.Errorf("record %d: attempts %+v (%v); one attempt with an agent", rec, atts, err)
 			continue
 		}
-		ag, err := w.st.AgentByID(ctx, *atts[0].AgentID)
+		ag, err := w.Store.AgentByID(ctx, *atts[0].AgentID)
 		if err != nil || !strings.HasSuffix(who, strings.TrimPrefix(ag.Name, "Agent ")) {
 			t.Errorf("record %d dialed by %s, bridged to %q (%v)", rec, who, ag.Name, err)
 		}

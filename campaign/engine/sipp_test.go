@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/outdial/outdial/campaign"
+	"github.com/outdial/outdial/campaign/engine/enginetest"
 	"github.com/outdial/outdial/internal/testdeps"
 	"github.com/outdial/outdial/media"
 	"github.com/outdial/outdial/store"
@@ -55,34 +56,15 @@ func sippClassOf(number string) sippClass {
 func TestAgentlessAgainstSipp(t *testing.T) {
 	t.Parallel()
 	far := startSippFarEnd(t)
-	clock := newFastClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 60)
+	clock := mondayMorning()
 	r := newRigTo(t, far.addr, clock, blockSipp)
 	s := setupAgentless(t, r, 40, 20, func(d *campaign.Definition) {
 		d.Name = "agentless sipp"
 		// A machine gets its voicemail once; busy and no answer are retried (default).
 		d.Dispositions.Rules = []campaign.RetryRule{{Disposition: campaign.OutcomeMachine, Attempts: 0}}
 	})
+	inst, elapsed := runAgentless(t, r, s, 1200)
 	ctx := context.Background()
-	c, err := r.svc.Act(ctx, s.camp.ID, campaign.ActionPlay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst := *c.InstanceID
-	for _, num := range s.pop.lateDNC {
-		if _, err := r.st.PutDNCEntry(ctx, store.DNCEntry{ListID: s.dnc, Number: num}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e := r.engine(t, "node-a", nil)
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go e.Run(runCtx)
-	start := time.Now()
-	waitFor(t, 1200, "every allowed contact done", func() bool { _, ok := allowedDone(t, r, inst, s.pop.allowed); return ok })
-	if err := e.Drain(ctx); err != nil {
-		t.Fatal(err)
-	}
-	elapsed := time.Since(start)
 
 	got := far.invites(t) // number -> INVITEs (one per Call-ID)
 	total := 0
@@ -93,7 +75,7 @@ func TestAgentlessAgainstSipp(t *testing.T) {
 		}
 	}
 	rules := s.camp.Rules()
-	rows, _, err := r.st.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 1000})
+	rows, _, err := r.Store.Executions(ctx, store.ExecutionFilter{InstanceID: inst, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +83,7 @@ func TestAgentlessAgainstSipp(t *testing.T) {
 	outcomes := map[string]int{}
 	for _, rec := range rows {
 		num := rec.Phones[0]
-		atts, err := r.st.RecordAttempts(ctx, rec.ID)
+		atts, err := r.Store.RecordAttempts(ctx, rec.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +128,7 @@ func TestAgentlessAgainstSipp(t *testing.T) {
 			}
 		}
 	}
-	st, err := r.st.InstanceStats(ctx, inst)
+	st, err := r.Store.InstanceStats(ctx, inst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +138,7 @@ func TestAgentlessAgainstSipp(t *testing.T) {
 	var metricSum float64
 	for _, o := range campaign.SystemOutcomes() {
 		if o != campaign.OutcomeDNCExcluded && o != campaign.OutcomeFilterSkipped {
-			metricSum += testutil.ToFloat64(r.metrics.Dials.WithLabelValues(s.camp.Name, o))
+			metricSum += testutil.ToFloat64(r.Metrics.Dials.WithLabelValues(s.camp.Name, o))
 		}
 	}
 	if int(metricSum) != total {
@@ -187,11 +169,12 @@ func startSippFarEnd(t *testing.T) *sippFarEnd {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	silence, speech := enginetest.Silence, enginetest.Speech
 	writePcap(t, filepath.Join(dir, "press.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(1600)}, digit: 1},
 		pcapAudio{pcm: [][]int16{silence(3000)}})
 	writePcap(t, filepath.Join(dir, "hello.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(2000)}, digit: -1})
 	writePcap(t, filepath.Join(dir, "machine.pcap"), pcapAudio{pcm: [][]int16{silence(300), speech(1400, 120), silence(350), speech(2400, 120),
-		silence(300), tone(1000, 400), silence(4000)}, digit: -1})
+		silence(300), enginetest.Tone(1000, 400), silence(4000)}, digit: -1})
 	port, mport := freeUDPPort(t), freeUDPPort(t)
 	f := &sippFarEnd{addr: "127.0.0.1:" + strconv.Itoa(port), msgLog: filepath.Join(dir, "messages.log"), dir: dir, out: &lockedBuffer{b: &bytes.Buffer{}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -311,7 +294,7 @@ func writePcap(t *testing.T, path string, parts ...pcapAudio) {
 		for _, p := range part.pcm {
 			pcm = append(pcm, p...)
 		}
-		pcm = noisy(pcm)
+		pcm = enginetest.Noisy(pcm)
 		for i := 0; i+160 <= len(pcm); i += 160 {
 			media.PCMU.Encode(enc, pcm[i:i+160])
 			packet(0, false, enc, ts)

@@ -75,7 +75,8 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 		return nil, err
 	}
 	// Browsers open WebRTC legs (SDP offer); plain RTP clients still get RTP legs.
-	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{RTP: console.RTPLegs{Ports: ports, Metrics: mm, Pacer: pacer}, Logger: log})
+	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{RTP: console.RTPLegs{Ports: ports, Metrics: mm, Pacer: pacer}, Logger: log,
+		PublicIPs: cfg.WebRTC.PublicIPList(), PortMin: uint16(cfg.WebRTC.PortMin), PortMax: uint16(cfg.WebRTC.PortMax)})
 	if err != nil {
 		client.Close()
 		return nil, err

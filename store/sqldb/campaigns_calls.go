@@ -13,7 +13,8 @@ import (
 )
 
 const recordCols = `id, instance_id, campaign_id, contact_id, phones, phone, first_name, last_name, time_zone, priority, agent_id, fields,
-	state, disposition, attempts, skips, next_attempt_at, lease_owner, lease_until, last_started_at, last_ended_at, last_duration_ms, last_agent_id`
+	state, disposition, attempts, skips, next_attempt_at, lease_owner, lease_until, last_started_at, last_ended_at, last_duration_ms, last_agent_id,
+	last_notes`
 
 func scanRecord(r rowScanner) (store.CallRecord, error) {
 	var c store.CallRecord
@@ -22,7 +23,7 @@ func scanRecord(r rowScanner) (store.CallRecord, error) {
 	var lease, started, ended sql.NullTime
 	err := r.Scan(&c.ID, &c.InstanceID, &c.CampaignID, &c.ContactID, &phones, &c.Phone, &c.FirstName, &c.LastName, &c.TimeZone,
 		&c.Priority, &agent, &fields, &state, &c.Disposition, &c.Attempts, &c.Skips, &c.NextAttemptAt, &c.LeaseOwner, &lease,
-		&started, &ended, &c.LastDurationMS, &lastAgent)
+		&started, &ended, &c.LastDurationMS, &lastAgent, &c.LastNotes)
 	if err != nil {
 		return c, err
 	}
@@ -219,7 +220,7 @@ func (s *DB) CallRecordByID(ctx context.Context, id int64) (store.CallRecord, er
 }
 
 const attemptCols = `id, record_id, instance_id, campaign_id, seq, number, state, node, call_id, outcome, disposition, agent_id,
-	started_at, answered_at, ended_at, duration_ms`
+	started_at, answered_at, ended_at, duration_ms, notes`
 
 func scanAttempt(r rowScanner) (store.Attempt, error) {
 	var a store.Attempt
@@ -227,7 +228,7 @@ func scanAttempt(r rowScanner) (store.Attempt, error) {
 	var agent sql.NullInt64
 	var answered, ended sql.NullTime
 	err := r.Scan(&a.ID, &a.RecordID, &a.InstanceID, &a.CampaignID, &a.Seq, &a.Number, &state, &a.Node, &a.CallID, &a.Outcome,
-		&a.Disposition, &agent, &a.StartedAt, &answered, &ended, &a.DurationMS)
+		&a.Disposition, &agent, &a.StartedAt, &answered, &ended, &a.DurationMS, &a.Notes)
 	a.State = store.AttemptState(state)
 	a.AgentID = idPtr(agent)
 	a.AnsweredAt, a.EndedAt = timePtr(answered), timePtr(ended)
@@ -265,7 +266,7 @@ func (s *DB) BeginAttempt(ctx context.Context, a store.AttemptStart) (store.Atte
 			return s.mapErr(err, "attempt")
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE call_records SET state = 'calling', attempts = attempts + 1, phone = $1, disposition = 'In Progress',
-			last_started_at = $2, last_ended_at = NULL, last_duration_ms = 0 WHERE id = $3`, number, at, a.RecordID)
+			last_started_at = $2, last_ended_at = NULL, last_duration_ms = 0, last_notes = '' WHERE id = $3`, number, at, a.RecordID)
 		return s.mapErr(err, "call record")
 	})
 	return out, err
@@ -304,8 +305,8 @@ func (s *DB) FinishAttempt(ctx context.Context, e store.AttemptEnd) (store.Attem
 			dur = at.Sub(*a.AnsweredAt).Milliseconds()
 		}
 		out, err = scanAttempt(tx.QueryRowContext(ctx, `UPDATE call_attempts SET state = $1, outcome = $2, disposition = $3, agent_id = $4,
-			ended_at = $5, duration_ms = $6 WHERE id = $7 RETURNING `+attemptCols,
-			string(e.State), e.Outcome, e.Disposition, nullID(e.AgentID), at, dur, a.ID))
+			ended_at = $5, duration_ms = $6, notes = $7 WHERE id = $8 RETURNING `+attemptCols,
+			string(e.State), e.Outcome, e.Disposition, nullID(e.AgentID), at, dur, e.Notes, a.ID))
 		if err != nil {
 			return s.mapErr(err, "attempt")
 		}
@@ -322,8 +323,8 @@ func (s *DB) FinishAttempt(ctx context.Context, e store.AttemptEnd) (store.Attem
 			phone = a.Number
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE call_records SET state = $1, disposition = $2, next_attempt_at = $3, lease_owner = '', lease_until = NULL,
-			last_ended_at = $4, last_duration_ms = $5, last_agent_id = $6, phone = $7 WHERE id = $8`,
-			string(state), disp, utc(e.NextAttemptAt), at, dur, nullID(e.AgentID), phone, a.RecordID)
+			last_ended_at = $4, last_duration_ms = $5, last_agent_id = $6, phone = $7, last_notes = $8 WHERE id = $9`,
+			string(state), disp, utc(e.NextAttemptAt), at, dur, nullID(e.AgentID), phone, e.Notes, a.RecordID)
 		return s.mapErr(err, "call record")
 	})
 	return out, err

@@ -54,6 +54,7 @@ var extraTests = []struct {
 }{
 	{"Lists", testLists},
 	{"Campaigns", testCampaigns},
+	{"AttemptNotes", testAttemptNotes},
 }
 
 func ctx(t *testing.T) context.Context {

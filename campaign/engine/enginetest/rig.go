@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -22,13 +23,17 @@ import (
 	"github.com/outdial/outdial/store/sqlite"
 )
 
-// Options configure a Rig. Zero values give a fresh SQLite store, the wall clock and
-// the port ranges below.
+// Options configure a Rig. Zero values give a fresh SQLite store, the wall clock, a
+// simulated carrier and the port ranges below.
 type Options struct {
 	// Store to use (the test's API server's, say); nil opens a fresh SQLite store.
 	Store    store.Store
 	Scenario carrier.Scenario
 	Clock    engine.Clock
+	// Address (ip:port) of a far end of the test's own (sipp, say): the trunk points
+	// there and no simulated carrier is started (Rig.Carrier is nil, Scenario and
+	// CarrierPorts are unused and Reports stays empty). Empty starts the carrier.
+	Address string
 	// CarrierPorts and DialerPorts are the RTP port ranges of the two sides (default
 	// 42000-45999 and 46000-49999). Tests that run in parallel need distinct ranges.
 	CarrierPorts, DialerPorts [2]uint16
@@ -36,9 +41,10 @@ type Options struct {
 
 // Rig is a store, a simulated carrier, a SIP client and a voice dialer on 127.0.0.1.
 type Rig struct {
-	Store    store.Store
-	Service  *campaign.Service
-	Clock    engine.Clock
+	Store   store.Store
+	Service *campaign.Service
+	Clock   engine.Clock
+	// Carrier is the simulated carrier; nil when Options.Address names the far end.
 	Carrier  *carrier.Server
 	SIP      *sip.Client
 	Ports    *media.PortPool
@@ -73,12 +79,16 @@ func New(t testing.TB, o Options) *Rig {
 		t.Cleanup(func() { r.Store.Close() })
 	}
 	r.Service = campaign.NewService(r.Store, campaign.Options{Now: o.Clock.Now})
-	if r.Carrier, err = carrier.New(carrier.Config{Listen: "127.0.0.1:0", Scenario: o.Scenario, Seed: 7, Audio: CallAudio(t),
-		RTPPorts: o.CarrierPorts, Report: r.Reports.add}); err != nil {
-		t.Fatal(err)
+	address := o.Address
+	if address == "" {
+		if r.Carrier, err = carrier.New(carrier.Config{Listen: "127.0.0.1:0", Scenario: o.Scenario, Seed: 7, Audio: CallAudio(t),
+			RTPPorts: o.CarrierPorts, Report: r.Reports.add}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Carrier.Close() })
+		address = r.Carrier.Addr().String()
 	}
-	t.Cleanup(func() { r.Carrier.Close() })
-	trunk := sip.Trunk{Name: "sim", Address: r.Carrier.Addr().String(), MaxCPS: 200}
+	trunk := sip.Trunk{Name: "sim", Address: address, MaxCPS: 200}
 	if r.SIP, err = sip.NewClient(sip.Config{Listen: "127.0.0.1:0", Trunks: []sip.Trunk{trunk}, OptionsInterval: -1}); err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +113,17 @@ func New(t testing.TB, o Options) *Rig {
 	return r
 }
 
-// Engine returns an engine on the rig, tuned for tests (fast refresh, no scheduler).
-func (r *Rig) Engine(t testing.TB, node string, agents engine.Agents) *engine.Engine {
+// Engine returns an engine on the rig, tuned for tests (fast refresh, no scheduler);
+// each edit changes the configuration before the engine is built.
+func (r *Rig) Engine(t testing.TB, node string, agents engine.Agents, edit ...func(*engine.Config)) *engine.Engine {
 	t.Helper()
-	e, err := engine.New(engine.Config{Node: node, Service: r.Service, Store: r.Store, Dialer: r.Dialer, Agents: agents,
+	cfg := engine.Config{Node: node, Service: r.Service, Store: r.Store, Dialer: r.Dialer, Agents: agents,
 		Clock: r.Clock, Metrics: r.Metrics, Refresh: 200 * time.Millisecond, Scheduler: -1, Hopper: 40,
-		LeaseTTL: 2 * time.Minute, OptOutWait: 500 * time.Millisecond})
+		LeaseTTL: 2 * time.Minute, OptOutWait: 500 * time.Millisecond}
+	for _, f := range edit {
+		f(&cfg)
+	}
+	e, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +147,28 @@ func (l *Reports) All() []carrier.Report {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]carrier.Report(nil), l.all...)
+}
+
+// Count returns how many calls the carrier received so far.
+func (l *Reports) Count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.all)
+}
+
+// ByNumber returns the reports so far by called number, each number's in the order
+// of the carrier's plans (Plan.N).
+func (l *Reports) ByNumber() map[string][]carrier.Report {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string][]carrier.Report{}
+	for _, r := range l.all {
+		out[r.To] = append(out[r.To], r)
+	}
+	for _, rs := range out {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Plan.N < rs[j].Plan.N })
+	}
+	return out
 }
 
 // CallAudio writes the carrier's audio folder: a live "hello" then silence (human),
@@ -190,17 +227,24 @@ func WriteWAV(t testing.TB, path string, parts ...[]int16) {
 	for _, p := range parts {
 		all = append(all, p...)
 	}
-	x := uint32(7)
-	for i := range all {
-		x = x*1664525 + 1013904223
-		all[i] += int16(int32(x>>16)%60 - 30)
-	}
+	all = Noisy(all)
 	for i := 0; i+160 <= len(all); i += 160 {
 		w.HandlePCM(all[i : i+160])
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Noisy adds to s, in place, a little noise (a fixed pseudo-random sequence, so the
+// same samples give the same audio) and returns it.
+func Noisy(s []int16) []int16 {
+	x := uint32(7)
+	for i := range s {
+		x = x*1664525 + 1013904223
+		s[i] += int16(int32(x>>16)%60 - 30)
+	}
+	return s
 }
 
 // Clock runs Speed times faster than the wall clock from Base, so that retry periods

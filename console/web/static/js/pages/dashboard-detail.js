@@ -81,7 +81,7 @@ export async function mount(ctx) {
   const iso = (v) => (v ? new Date(v).toISOString().replace(/\.\d+Z$/, 'Z') : '');
 
   const renderColMenu = () => {
-    const all = [...defaultCols, ['first_name', 'First Name'], ['last_name', 'Last Name'], ...[...state.fields].sort().map((f) => ['field:' + f, f])];
+    const all = [...defaultCols, ['first_name', 'First Name'], ['last_name', 'Last Name'], ['notes', 'Notes'], ...[...state.fields].sort().map((f) => ['field:' + f, f])];
     fill(colMenu, h('p', { class: 'help' }, 'Default columns, First and Last Name, and every field of the contact list.'),
       h('div', { class: 'columns-picker' }, all.map(([k, l], i) => h('label', { class: 'day' },
         h('input', { type: 'checkbox', id: 'col-' + i, value: k, checked: state.cols.has(k), onchange: (ev) => {
@@ -137,7 +137,7 @@ export async function mount(ctx) {
       duration_seconds: (r) => (r.start_time ? fmtDuration(r.duration_seconds) : ''),
       agent: (r) => (r.agent ? h('span', { class: 'agent', title: r.agent, 'aria-label': 'Agent ' + r.agent, role: 'img' }, '👤') : ''),
     };
-    const cols = [...defaultCols, ['first_name', 'First Name'], ['last_name', 'Last Name'], ...[...state.fields].sort().map((k) => ['field:' + k, k])]
+    const cols = [...defaultCols, ['first_name', 'First Name'], ['last_name', 'Last Name'], ['notes', 'Notes'], ...[...state.fields].sort().map((k) => ['field:' + k, k])]
       .filter(([k]) => state.cols.has(k))
       .map(([k, l]) => ({ key: k, label: l, class: ['attempts', 'priority'].includes(k) ? 'num' : undefined,
         render: k.startsWith('field:') ? (r) => (r.fields || {})[k.slice(6)] ?? '' : render[k] }));

@@ -2,7 +2,7 @@
 // one WebSocket to the hub (socket.js) and one WebRTC audio connection (phone.js) for
 // the whole shift. The hub and the engine own every rule (routing, states, locks, skip
 // limits); this page shows what they say and sends what the agent chooses.
-import { APIError, allows, api, bootData, clearSession, saveSession, session } from '../api.js';
+import { APIError, api, bootData, clearSession, saveSession, session } from '../api.js';
 import { $, fill, h, toast } from '../ui.js';
 import { AgentSocket } from './socket.js';
 import { Phone } from './phone.js';
@@ -173,7 +173,7 @@ function onMessage(m) {
       st.welcomes++;
       st.agent = m.agent;
       st.state = m.state;
-      loadQueues(m.agent);
+      st.queues = queueNames(m);
       // The audio connection outlives a dropped WebSocket; open it only when it is not up.
       if (!phone.connected() || st.audio === 'off' || st.audio === 'error') startAudio();
       $('#desk').setAttribute('aria-busy', 'false');
@@ -247,18 +247,11 @@ function seen(o) {
   if (o && o.campaign_id) st.campaigns.set(o.campaign_id, { name: o.campaign, mode: o.mode });
 }
 
-async function loadQueues(agent) {
-  const ids = (agent && agent.queue_ids) || [];
-  st.queues = ids.map((id) => '#' + id);
-  try {
-    if (ids.length && (await allows('GET /api/v1/queues'))) {
-      const res = await api('GET', '/api/v1/queues', undefined, { noRedirect: true });
-      const list = Array.isArray(res) ? res : (res && (res.items || res.queues)) || [];
-      const names = new Map(list.map((q) => [q.id, q.name]));
-      st.queues = ids.map((id) => names.get(id) || '#' + id);
-    }
-  } catch { /* the ids are shown */ }
-  render();
+// queueNames: the hub's welcome names the agent's own queues (agents may not read the
+// API's queue list); a queue it could not name shows its number.
+function queueNames(m) {
+  if (Array.isArray(m.queues)) return m.queues.map((q) => q.name || '#' + q.id);
+  return ((m.agent && m.agent.queue_ids) || []).map((id) => '#' + id);
 }
 
 function askState(s) {
