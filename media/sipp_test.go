@@ -2,58 +2,24 @@ package media_test
 
 import (
 	"context"
-	"net"
-	"net/netip"
-	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
 
-	"github.com/outdial/outdial/internal/testdeps"
+	"github.com/outdial/outdial/internal/sipptest"
 	"github.com/outdial/outdial/media"
 )
-
-// freeUDPPort returns a port that was free a moment ago, with port+2 free too (sipp
-// binds its media port and media port + 2).
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	for range 50 {
-		c := listenLoopback(t)
-		p := c.LocalAddr().(*net.UDPAddr).Port
-		_ = c.Close()
-		if p%2 != 0 || p > 65000 {
-			continue
-		}
-		c2, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p + 2})
-		if err != nil {
-			continue
-		}
-		_ = c2.Close()
-		return p
-	}
-	t.Fatal("no free UDP port pair found")
-	return 0
-}
 
 // TestSippRTPEcho plays a prompt and DTMF to a real foreign RTP stack, sipp's RTP
 // echo, and checks that what comes back from sipp's address is our own audio and
 // digits: the session latches to sipp, decodes, and detects events from a peer that
 // is not itself.
 func TestSippRTPEcho(t *testing.T) {
-	sipp := testdeps.Program(t, "sipp")
+	peer := sipptest.Start(t, sipptest.Options{Args: []string{"-sn", "uas", "-rtp_echo", "-timeout", "60s"}})
 	checkGoroutines(t)
-	mport, sport, cport := freeUDPPort(t), freeUDPPort(t), freeUDPPort(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, sipp, "-sn", "uas", "-rtp_echo", "-nostdin",
-		"-i", "127.0.0.1", "-p", strconv.Itoa(sport), "-mi", "127.0.0.1", "-mp", strconv.Itoa(mport),
-		"-cp", strconv.Itoa(cport), "-timeout", "60s")
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	t.Cleanup(cancel)
 
-	echo := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(mport))
+	echo := peer.Media
 	s := newSession(t, media.SessionConfig{Codec: media.PCMU, NoSilence: true})
 	s.SetRemote(echo)
 	got := newPCMCollector()

@@ -1,136 +1,29 @@
 package sip_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/outdial/outdial/internal/testdeps"
+	"github.com/outdial/outdial/internal/sipptest"
 	"github.com/outdial/outdial/sip"
 )
 
-// sippPeer is one sipp process playing a scenario from testdata as the far end.
-type sippPeer struct {
-	addr   netip.AddrPort
-	media  netip.AddrPort
-	done   chan error
-	out    *bytes.Buffer
-	errLog string
-	msgLog string
-}
-
-// freePort returns a UDP port on 127.0.0.1 that was free a moment ago, with the next
-// two ports free as well (sipp binds its media port and media port + 2).
-func freePort(t *testing.T) int {
+// startSipp runs sipp with a scenario from testdata for calls calls, bounded by a
+// timeout; sipp's exit status is the verdict (Wait).
+func startSipp(t *testing.T, scenario string, calls int, extra ...string) *sipptest.Peer {
 	t.Helper()
-	for range 50 {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := c.LocalAddr().(*net.UDPAddr).Port
-		c.Close()
-		if p < 65000 && portFree(p+2) {
-			return p
-		}
-	}
-	t.Fatal("no free UDP port pair")
-	return 0
-}
-
-func portFree(p int) bool {
-	c, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(p))
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
-// startSipp runs sipp with a scenario for calls calls, bounded by a timeout, and kills
-// it when the test ends. It returns once sipp listens.
-func startSipp(t *testing.T, scenario string, calls int, extra ...string) *sippPeer {
-	t.Helper()
-	bin := testdeps.Program(t, "sipp")
 	sf, err := filepath.Abs(filepath.Join("testdata", scenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, mport := freePort(t), freePort(t)
-	dir := t.TempDir()
-	p := &sippPeer{
-		addr:   netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)),
-		media:  netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(mport)),
-		done:   make(chan error, 1),
-		out:    &bytes.Buffer{},
-		errLog: filepath.Join(dir, "errors.log"),
-		msgLog: filepath.Join(dir, "messages.log"),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	args := append([]string{"-sf", sf, "-i", "127.0.0.1", "-p", strconv.Itoa(port),
-		"-mi", "127.0.0.1", "-mp", strconv.Itoa(mport), "-m", strconv.Itoa(calls),
-		"-nostdin", "-trace_err", "-error_file", p.errLog, "-timeout", "30s", "-timeout_error",
-		"-trace_msg", "-message_file", p.msgLog}, extra...)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = &cappedWriter{max: 1 << 12, b: p.out}, &cappedWriter{max: 1 << 12, b: p.out}
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	go func() { p.done <- cmd.Wait(); cancel() }()
-	t.Cleanup(func() {
-		cancel()
-		<-p.done
-	})
-	for i := 0; i < 200 && portFree(port); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	return p
-}
-
-// wait returns sipp's verdict: nil when every call followed the scenario.
-func (p *sippPeer) wait(t *testing.T) error {
-	t.Helper()
-	select {
-	case err := <-p.done:
-		p.done <- err
-		if err != nil {
-			log, _ := os.ReadFile(p.errLog)
-			t.Logf("sipp errors:\n%s", log)
-			if msgs, err := os.ReadFile(p.msgLog); err == nil {
-				t.Logf("sipp messages:\n%s", msgs)
-			}
-		}
-		return err
-	case <-time.After(45 * time.Second):
-		return errors.New("sipp did not exit")
-	}
-}
-
-type cappedWriter struct {
-	mu  sync.Mutex
-	max int
-	b   *bytes.Buffer
-}
-
-func (w *cappedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if room := w.max - w.b.Len(); room > 0 {
-		w.b.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
+	args := append([]string{"-sf", sf, "-m", strconv.Itoa(calls), "-timeout", "30s", "-timeout_error"}, extra...)
+	return sipptest.Start(t, sipptest.Options{Args: args, Timeout: 40 * time.Second})
 }
 
 func newTestClient(t *testing.T, cfg sip.Config) *sip.Client {
@@ -217,7 +110,7 @@ func TestSippScenarios(t *testing.T) {
 			t.Parallel()
 			peer := startSipp(t, tc.scenario, 1)
 			tr := tc.trunk
-			tr.Name, tr.Address, tr.CallerID = "sipp", peer.addr.String(), "+15550001111"
+			tr.Name, tr.Address, tr.CallerID = "sipp", peer.Addr.String(), "+15550001111"
 			c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{tr}})
 			call, err := c.Dial(context.Background(), sip.DialRequest{To: "+15551234567", RTP: testRTP, MaxRing: tc.maxRing, MaxDuration: 5 * time.Second})
 			if err != nil {
@@ -231,8 +124,8 @@ func TestSippScenarios(t *testing.T) {
 			if got := kinds(evs); !subsequence(got, tc.events) {
 				t.Errorf("events = %v, want in order %v", got, tc.events)
 			}
-			if err := peer.wait(t); err != nil {
-				t.Errorf("sipp: scenario not followed: %v\n%s", err, peer.out.String())
+			if err := peer.Wait(t); err != nil {
+				t.Errorf("sipp: scenario not followed: %v\n%s", err, peer.Output())
 			}
 			if n := c.ActiveCalls(); n != 0 {
 				t.Errorf("active calls after end = %d", n)
@@ -255,7 +148,7 @@ func subsequence(got, want []sip.EventKind) bool {
 func TestSippEarlyMediaAddress(t *testing.T) {
 	t.Parallel()
 	peer := startSipp(t, "uas_early_media.xml", 1)
-	c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{{Name: "sipp", Address: peer.addr.String()}}})
+	c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{{Name: "sipp", Address: peer.Addr.String()}}})
 	call, err := c.Dial(context.Background(), sip.DialRequest{To: "100", RTP: testRTP})
 	if err != nil {
 		t.Fatal(err)
@@ -265,13 +158,13 @@ func TestSippEarlyMediaAddress(t *testing.T) {
 	if i < 0 || evs[i].Media == nil {
 		t.Fatalf("no early media event in %v", kinds(evs))
 	}
-	if got := evs[i].Media.Addr; got != peer.media {
-		t.Errorf("early media from %v, want sipp media address %v", got, peer.media)
+	if got := evs[i].Media.Addr; got != peer.Media {
+		t.Errorf("early media from %v, want sipp media address %v", got, peer.Media)
 	}
 	if got := evs[i].Media.Codec(); got != sip.PCMU {
 		t.Errorf("early media codec %v, want PCMU", got)
 	}
-	if err := peer.wait(t); err != nil {
+	if err := peer.Wait(t); err != nil {
 		t.Error(err)
 	}
 }
@@ -281,7 +174,7 @@ func TestSippFailover(t *testing.T) {
 		t.Parallel()
 		bad := startSipp(t, "uas_unavailable.xml", 1)
 		good := startSipp(t, "uas_answer.xml", 1)
-		c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{{Name: "a", Address: bad.addr.String()}, {Name: "b", Address: good.addr.String()}}})
+		c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{{Name: "a", Address: bad.Addr.String()}, {Name: "b", Address: good.Addr.String()}}})
 		call, err := c.Dial(context.Background(), sip.DialRequest{To: "+15551234567", RTP: testRTP, Trunks: []string{"a", "b"}})
 		if err != nil {
 			t.Fatal(err)
@@ -294,8 +187,8 @@ func TestSippFailover(t *testing.T) {
 		if !subsequence(kinds(evs), []sip.EventKind{sip.EventFailover, sip.EventAnswered, sip.EventEnded}) {
 			t.Errorf("events = %v", kinds(evs))
 		}
-		for _, p := range []*sippPeer{bad, good} {
-			if err := p.wait(t); err != nil {
+		for _, p := range []*sipptest.Peer{bad, good} {
+			if err := p.Wait(t); err != nil {
 				t.Errorf("sipp: %v", err)
 			}
 		}
@@ -309,7 +202,7 @@ func TestSippFailover(t *testing.T) {
 		defer silent.Close()
 		good := startSipp(t, "uas_answer.xml", 1)
 		c := newTestClient(t, sip.Config{InviteTimeout: 300 * time.Millisecond,
-			Trunks: []sip.Trunk{{Name: "a", Address: silent.LocalAddr().String()}, {Name: "b", Address: good.addr.String()}}})
+			Trunks: []sip.Trunk{{Name: "a", Address: silent.LocalAddr().String()}, {Name: "b", Address: good.Addr.String()}}})
 		call, err := c.Dial(context.Background(), sip.DialRequest{To: "+15551234567", RTP: testRTP})
 		if err != nil {
 			t.Fatal(err)
@@ -318,7 +211,7 @@ func TestSippFailover(t *testing.T) {
 		if res := call.Result(); res.Outcome != sip.OutcomeConnected || res.Trunk != "b" {
 			t.Errorf("result = %+v, want connected on trunk b", res)
 		}
-		if err := good.wait(t); err != nil {
+		if err := good.Wait(t); err != nil {
 			t.Errorf("sipp: %v", err)
 		}
 	})
@@ -330,7 +223,7 @@ func TestSippFailover(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer spare.Close()
-		c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{{Name: "a", Address: busy.addr.String()}, {Name: "b", Address: spare.LocalAddr().String()}}})
+		c := newTestClient(t, sip.Config{Trunks: []sip.Trunk{{Name: "a", Address: busy.Addr.String()}, {Name: "b", Address: spare.LocalAddr().String()}}})
 		call, err := c.Dial(context.Background(), sip.DialRequest{To: "+15551234567", RTP: testRTP})
 		if err != nil {
 			t.Fatal(err)
@@ -339,7 +232,7 @@ func TestSippFailover(t *testing.T) {
 		if res := call.Result(); res.Outcome != sip.OutcomeBusy || res.Attempts != 1 || res.Trunk != "a" {
 			t.Errorf("result = %+v, want busy after 1 attempt on trunk a", res)
 		}
-		if err := busy.wait(t); err != nil {
+		if err := busy.Wait(t); err != nil {
 			t.Errorf("sipp: %v", err)
 		}
 	})

@@ -169,8 +169,6 @@ func (a *testAgent) close() {
 // agents logged in over WebSocket.
 type agentWorld struct {
 	*rig
-	// st is the rig's store (w.Store) under the name hold_test.go uses.
-	st     store.Store
 	q      store.Queue
 	hub    *console.Hub
 	e      *engine.Engine
@@ -183,7 +181,6 @@ func newAgentWorld(t *testing.T, scenario string, block uint16, edit ...func(*en
 	t.Helper()
 	clock := mondayMorning()
 	w := &agentWorld{rig: newRig(t, scenario, clock, block)}
-	w.st = w.Store
 	ctx := context.Background()
 	var err error
 	if w.q, err = w.Store.CreateQueue(ctx, store.Queue{Name: "sales"}); err != nil {

@@ -75,9 +75,6 @@ func (r *rig) agentPorts(t *testing.T) *media.PortPool {
 	return p
 }
 
-// tone is enginetest.Tone under the name hold_test.go calls it by.
-func tone(hz float64, ms int) []int16 { return enginetest.Tone(hz, ms) }
-
 // waitFor polls cond every 50 ms, at most n times.
 func waitFor(t *testing.T, n int, what string, cond func() bool) {
 	t.Helper()

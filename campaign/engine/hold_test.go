@@ -15,6 +15,7 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/campaign"
 	"github.com/outdial/outdial/campaign/engine"
+	"github.com/outdial/outdial/campaign/engine/enginetest"
 	"github.com/outdial/outdial/campaign/voice"
 	"github.com/outdial/outdial/media"
 	"github.com/outdial/outdial/store"
@@ -96,14 +97,14 @@ func TestHoldAudio(t *testing.T) {
 	w := newAgentWorld(t, "agents.yaml", blockHold, func(c *engine.Config) { c.Dialer = tappingDialer{c.Dialer, tap} })
 	ctx := context.Background()
 
-	u, err := w.st.CreateUser(ctx, store.User{Username: "holder", DisplayName: "Holder", Role: store.RoleAgent, PasswordHash: "x"})
+	u, err := w.Store.CreateUser(ctx, store.User{Username: "holder", DisplayName: "Holder", Role: store.RoleAgent, PasswordHash: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.st.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: u.DisplayName, QueueIDs: []int64{w.q.ID}}); err != nil {
+	if _, err := w.Store.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: u.DisplayName, QueueIDs: []int64{w.q.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := api.CreateToken(ctx, w.st, u.ID, "console", time.Hour, time.Now())
+	tok, _, err := api.CreateToken(ctx, w.Store, u.ID, "console", time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestHoldAudio(t *testing.T) {
 	sess.SetRemote(remote)
 	micCtx, stopMic := context.WithCancel(ctx)
 	defer stopMic()
-	go sess.Play(micCtx, media.NewPCMReader(tone(agentToneHz, 60_000)))
+	go sess.Play(micCtx, media.NewPCMReader(enginetest.Tone(agentToneHz, 60_000)))
 	send(map[string]any{"type": "state", "state": "Available"})
 
 	c := w.startCampaign(t, campaign.ModeProgressive, 1)
@@ -204,7 +205,7 @@ func TestHoldAudio(t *testing.T) {
 	expect("ended")
 	send(map[string]any{"type": "disposition", "attempt_id": attempt, "disposition": campaign.DispositionResolved, "notes": "held once"})
 	w.waitDone(t, *c.InstanceID, 1)
-	a, err := w.st.AttemptByID(ctx, int64(attempt.(float64)))
+	a, err := w.Store.AttemptByID(ctx, int64(attempt.(float64)))
 	if err != nil {
 		t.Fatal(err)
 	}

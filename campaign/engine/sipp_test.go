@@ -5,14 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +15,7 @@ import (
 
 	"github.com/outdial/outdial/campaign"
 	"github.com/outdial/outdial/campaign/engine/enginetest"
-	"github.com/outdial/outdial/internal/testdeps"
+	"github.com/outdial/outdial/internal/sipptest"
 	"github.com/outdial/outdial/media"
 	"github.com/outdial/outdial/store"
 )
@@ -155,15 +150,12 @@ func TestAgentlessAgainstSipp(t *testing.T) {
 
 // sippFarEnd is a sipp process playing testdata/sipp_far_end.xml.
 type sippFarEnd struct {
-	addr   string
-	msgLog string
-	dir    string
-	out    *lockedBuffer
+	*sipptest.Peer
+	addr string
 }
 
 func startSippFarEnd(t *testing.T) *sippFarEnd {
 	t.Helper()
-	bin := testdeps.Program(t, "sipp")
 	sf, err := filepath.Abs(filepath.Join("testdata", "sipp_far_end.xml"))
 	if err != nil {
 		t.Fatal(err)
@@ -175,43 +167,15 @@ func startSippFarEnd(t *testing.T) *sippFarEnd {
 	writePcap(t, filepath.Join(dir, "hello.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(2000)}, digit: -1})
 	writePcap(t, filepath.Join(dir, "machine.pcap"), pcapAudio{pcm: [][]int16{silence(300), speech(1400, 120), silence(350), speech(2400, 120),
 		silence(300), enginetest.Tone(1000, 400), silence(4000)}, digit: -1})
-	port, mport := freeUDPPort(t), freeUDPPort(t)
-	f := &sippFarEnd{addr: "127.0.0.1:" + strconv.Itoa(port), msgLog: filepath.Join(dir, "messages.log"), dir: dir, out: &lockedBuffer{b: &bytes.Buffer{}}}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	cmd := exec.CommandContext(ctx, bin, "-sf", sf, "-i", "127.0.0.1", "-p", strconv.Itoa(port),
-		"-mi", "127.0.0.1", "-mp", strconv.Itoa(mport), "-nostdin", "-trace_msg", "-message_file", f.msgLog,
-		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
-	cmd.Dir = dir
-	w := f.out
-	cmd.Stdout, cmd.Stderr = w, w
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		if t.Failed() {
-			errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
-			t.Logf("sipp errors:\n%.4000s", errs)
-		}
-	})
-	for i := 0; i < 200 && udpFree(port); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if udpFree(port) {
-		t.Fatalf("sipp does not listen on %d: %s", port, w.String())
-	}
-	return f
+	p := sipptest.Start(t, sipptest.Options{Args: []string{"-sf", sf}, Dir: dir, Timeout: 90 * time.Second})
+	return &sippFarEnd{Peer: p, addr: p.Addr.String()}
 }
 
 // invites reads sipp's message log: the INVITEs it received, per number, counting
 // each Call-ID once (retransmissions are the same call).
 func (f *sippFarEnd) invites(t *testing.T) map[string]int {
 	t.Helper()
-	b, err := os.ReadFile(f.msgLog)
+	b, err := os.ReadFile(f.MsgLog)
 	if err != nil {
 		t.Fatalf("sipp message log: %v", err)
 	}
@@ -238,7 +202,7 @@ func (f *sippFarEnd) invites(t *testing.T) map[string]int {
 		}
 	}
 	if len(seen) == 0 {
-		t.Fatalf("sipp logged no INVITE; output: %s", f.out.String())
+		t.Fatalf("sipp logged no INVITE; output: %s", f.Output())
 	}
 	return out
 }
@@ -344,52 +308,4 @@ func ethernetUDP(payload []byte) []byte {
 	binary.BigEndian.PutUint16(udp[4:], uint16(8+len(payload)))
 	copy(f[42:], payload)
 	return f
-}
-
-// freeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago, with the
-// next two free as well (sipp also binds media port + 2).
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	for range 50 {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := c.LocalAddr().(*net.UDPAddr).Port
-		c.Close()
-		if p < 65000 && udpFree(p+1) && udpFree(p+2) {
-			return p
-		}
-	}
-	t.Fatal("no free UDP port")
-	return 0
-}
-
-func udpFree(p int) bool {
-	c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.b.Len() < 1<<14 {
-		w.b.Write(p)
-	}
-	return len(p), nil
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
