@@ -20,7 +20,9 @@ import (
 
 // campaignService returns the campaign domain over the server's store.
 func (s *Server) campaignService() *campaign.Service {
-	return campaign.NewService(s.store, campaign.Options{MaxActive: s.cfg.Limits.MaxActiveVoiceCampaigns, Now: s.now})
+	o := campaign.OptionsFrom(s.cfg)
+	o.Now = s.now
+	return campaign.NewService(s.store, o)
 }
 
 // deletePhoneNumber refuses to delete a number linked to an Active, Paused or

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/outdial/outdial/config"
 )
 
 func TestContactable(t *testing.T) {
@@ -72,6 +74,35 @@ func TestContactZone(t *testing.T) {
 		zone, source := ContactZone(tt.contactTZ, tt.number)
 		if zone != tt.zone || source != tt.source {
 			t.Errorf("ContactZone(%q, %q) = %q, %q; want %q, %q (zones of the number: %v)", tt.contactTZ, tt.number, zone, source, tt.zone, tt.source, NumberZones(tt.number))
+		}
+	}
+}
+
+// TestOptionsFromConfigNarrowsCallingHours checks that the server's compliance keys
+// reach the contactable check: a window open all day is cut to the configured floor.
+func TestOptionsFromConfigNarrowsCallingHours(t *testing.T) {
+	cfg := config.Default()
+	cfg.Compliance.CallingHoursFloor, cfg.Compliance.CallingHoursCeiling = "09:30", "20:00"
+	hard := OptionsFrom(cfg).Hard
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allDay := Timings{TimeZone: "America/Chicago", Windows: []Window{{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Start: "00:00", End: "23:59"}}}
+	for _, tc := range []struct {
+		at   string
+		want bool
+	}{{"09:00", false}, {"09:30", true}, {"19:59", true}, {"20:00", false}} {
+		now, err := time.ParseInLocation("2006-01-02 15:04", "2026-12-02 "+tc.at, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, _, reason := Contactable(now, "America/Chicago", allDay, hard)
+		if ok != tc.want {
+			t.Errorf("at %s local: contactable = %v (%s), want %v", tc.at, ok, reason, tc.want)
+		}
+		if ok, _, _ := Contactable(now, "America/Chicago", allDay, DefaultHardLimits()); !ok {
+			t.Errorf("at %s local the default 08:00-21:00 should allow the call", tc.at)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outdial/outdial/config"
 	"github.com/outdial/outdial/store"
 )
 
@@ -34,6 +35,15 @@ type Options struct {
 	// DNC, when set, answers the dial-time DNC check (lists.Service implements it:
 	// it normalises the number and fails closed); nil uses the store's DNCMatch.
 	DNC DNCChecker
+}
+
+// OptionsFrom returns the options the server configuration sets: the limit of active
+// voice campaigns and the calling-hours floor and ceiling.
+func OptionsFrom(c config.Config) Options {
+	return Options{
+		MaxActive: c.Limits.MaxActiveVoiceCampaigns,
+		Hard:      HardLimits{Floor: c.Compliance.CallingHoursFloor, Ceiling: c.Compliance.CallingHoursCeiling},
+	}
 }
 
 // DNCChecker reports whether a number is blocked by the global DNC list (unless

@@ -10,13 +10,14 @@ import (
 // key path in upper case with dots as underscores, e.g. OUTDIAL_SERVER_LISTEN) and a
 // rule in Validate.
 type Config struct {
-	Server   Server   `yaml:"server"`
-	Database Database `yaml:"database"`
-	Log      Log      `yaml:"log"`
-	Security Security `yaml:"security"`
-	SIP      SIP      `yaml:"sip"`
-	WebRTC   WebRTC   `yaml:"webrtc"`
-	Limits   Limits   `yaml:"limits"`
+	Server     Server     `yaml:"server"`
+	Database   Database   `yaml:"database"`
+	Log        Log        `yaml:"log"`
+	Security   Security   `yaml:"security"`
+	SIP        SIP        `yaml:"sip"`
+	WebRTC     WebRTC     `yaml:"webrtc"`
+	Compliance Compliance `yaml:"compliance"`
+	Limits     Limits     `yaml:"limits"`
 }
 
 // Server configures the HTTP server.
@@ -89,6 +90,15 @@ func (w WebRTC) PublicIPList() []string {
 	return out
 }
 
+// Compliance holds rules no campaign setting can loosen.
+type Compliance struct {
+	// CallingHoursFloor and CallingHoursCeiling bound every contactable window, in the
+	// contact's local time (HH:MM, 24-hour): no call before the floor or after the
+	// ceiling, whatever a campaign's windows say. The TCPA's 08:00-21:00 by default.
+	CallingHoursFloor   string `yaml:"calling_hours_floor"`
+	CallingHoursCeiling string `yaml:"calling_hours_ceiling"`
+}
+
 // Limits are the account-wide ceilings the spec names. Operators may raise them within
 // the bounds Validate enforces.
 type Limits struct {
@@ -116,11 +126,12 @@ func Default() Config {
 			MaxBodyBytes:   1 << 20,
 			MaxUploadBytes: 256 << 20,
 		},
-		Database: Database{URL: "sqlite://./data/outdial.db"},
-		Log:      Log{Level: "info", Format: "text"},
-		Security: Security{BcryptCost: 10, MinPasswordLength: 8},
-		SIP:      SIP{Listen: "127.0.0.1:5060", RTPPortMin: 20000, RTPPortMax: 30000},
-		WebRTC:   WebRTC{PortMin: 30002, PortMax: 32001},
+		Database:   Database{URL: "sqlite://./data/outdial.db"},
+		Log:        Log{Level: "info", Format: "text"},
+		Security:   Security{BcryptCost: 10, MinPasswordLength: 8},
+		SIP:        SIP{Listen: "127.0.0.1:5060", RTPPortMin: 20000, RTPPortMax: 30000},
+		WebRTC:     WebRTC{PortMin: 30002, PortMax: 32001},
+		Compliance: Compliance{CallingHoursFloor: "08:00", CallingHoursCeiling: "21:00"},
 		Limits: Limits{
 			MaxConcurrentCallsCeiling: 25,
 			MaxActiveVoiceCampaigns:   50,

@@ -59,6 +59,8 @@ func TestLoad(t *testing.T) {
 		{name: "bad db scheme", overrides: map[string]string{"database.url": "mysql://x"}, wantErr: ErrInvalid, errHas: []string{"database.url", "sqlite://"}},
 		{name: "short secret", overrides: map[string]string{"security.secret_key": "short"}, wantErr: ErrInvalid, errHas: []string{"security.secret_key", "32"}},
 		{name: "unknown flag key", overrides: map[string]string{"nope.key": "1"}, wantErr: ErrUnknownKey},
+		{name: "calling hours not a time", overrides: map[string]string{"compliance.calling_hours_floor": "8am"}, wantErr: ErrInvalid, errHas: []string{"compliance.calling_hours_floor", "HH:MM"}},
+		{name: "calling hours inverted", overrides: map[string]string{"compliance.calling_hours_floor": "22:00"}, wantErr: ErrInvalid, errHas: []string{"compliance.calling_hours_ceiling", "later"}},
 		{name: "rtp range inverted", overrides: map[string]string{"sip.rtp_port_min": "30000", "sip.rtp_port_max": "20000"}, wantErr: ErrInvalid, errHas: []string{"sip.rtp_port_max"}},
 		{
 			name: "webrtc from env",

@@ -95,6 +95,18 @@ func (c Config) Validate() error {
 		}
 	}
 
+	floor, errF := time.Parse("15:04", c.Compliance.CallingHoursFloor)
+	if errF != nil {
+		bad("compliance.calling_hours_floor", "%q is not a time of day; write it as HH:MM, for example 08:00", c.Compliance.CallingHoursFloor)
+	}
+	ceiling, errC := time.Parse("15:04", c.Compliance.CallingHoursCeiling)
+	if errC != nil {
+		bad("compliance.calling_hours_ceiling", "%q is not a time of day; write it as HH:MM, for example 21:00", c.Compliance.CallingHoursCeiling)
+	}
+	if errF == nil && errC == nil && !floor.Before(ceiling) {
+		bad("compliance.calling_hours_ceiling", "%s must be later than compliance.calling_hours_floor (%s)", c.Compliance.CallingHoursCeiling, c.Compliance.CallingHoursFloor)
+	}
+
 	intRange("limits.max_concurrent_calls_ceiling", c.Limits.MaxConcurrentCallsCeiling, 1, 100_000)
 	intRange("limits.max_active_voice_campaigns", c.Limits.MaxActiveVoiceCampaigns, 1, 10_000)
 	intRange("limits.contacts_per_list", c.Limits.ContactsPerList, 1, 100_000_000)

@@ -57,7 +57,7 @@ func seedDemoTrunk(ctx context.Context, cfg config.Config) error {
 
 // seedDemoCampaign creates (once) and starts the demo campaign.
 func seedDemoCampaign(ctx context.Context, st store.Store, cfg config.Config) (string, error) {
-	svc := campaign.NewService(st, campaign.Options{MaxActive: cfg.Limits.MaxActiveVoiceCampaigns})
+	svc := campaign.NewService(st, campaign.OptionsFrom(cfg))
 	cs, err := svc.List(ctx, store.CampaignFilter{Search: demoCampaign})
 	if err != nil {
 		return "", err

@@ -64,7 +64,7 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	if path, err := lookEspeak(); err == nil {
 		prompts.TTS = voice.Espeak{Path: path}
 	}
-	svc := campaign.NewService(st, campaign.Options{MaxActive: cfg.Limits.MaxActiveVoiceCampaigns})
+	svc := campaign.NewService(st, campaign.OptionsFrom(cfg))
 	set, _ := svc.Settings(ctx)
 	vt := set.VoiceMachineTimeouts
 	pacer := media.NewPacer(0) // one send pacer for every RTP session of this process
