@@ -87,3 +87,27 @@ func TestServeDrainsOnCancel(t *testing.T) {
 		t.Errorf("no shutdown log:\n%s", errOut.String())
 	}
 }
+
+func TestUsersAndTokensCreate(t *testing.T) {
+	db := "sqlite://" + filepath.Join(t.TempDir(), "ops.db")
+	t.Setenv("OUTDIAL_NEW_PASSWORD", "short")
+	if code, _, errOut := runCLI(t, "users", "create", "--database-url", db, "--username", "ops", "--role", "admin"); code != 1 || !strings.Contains(errOut, "password") {
+		t.Fatalf("short password: exit %d: %s", code, errOut)
+	}
+	t.Setenv("OUTDIAL_NEW_PASSWORD", "a-long-enough-password")
+	if code, _, errOut := runCLI(t, "users", "create", "--database-url", db, "--username", "ops", "--role", "emperor"); code != 1 || !strings.Contains(errOut, "role") {
+		t.Fatalf("bad role: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "users", "create", "--database-url", db, "--username", "ops", "--role", "admin")
+	if code != 0 || !strings.Contains(out, "created user ops") {
+		t.Fatalf("users create: exit %d: %s %s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "tokens", "create", "--database-url", db, "--username", "ops", "--ttl", "1h")
+	token := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(token, "od_") {
+		t.Fatalf("tokens create: exit %d: %q %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "tokens", "create", "--database-url", db, "--username", "nobody"); code != 1 || !strings.Contains(errOut, "nobody") {
+		t.Fatalf("token for unknown user: exit %d: %s", code, errOut)
+	}
+}
