@@ -24,7 +24,7 @@ type Config struct {
 	// decisions are reproducible.
 	Rand rand.Source
 	// Aim is the share of the abandonment target the predictive controller steers to,
-	// leaving the rest as a margin for chance (0 means 0.8).
+	// leaving the rest as a margin for chance (0 means 0.7).
 	Aim float64
 	// Warmup is the number of dial outcomes a predictive campaign must have observed
 	// before it dials more than progressive (0 means 100).
@@ -37,7 +37,7 @@ type Config struct {
 	// risk shrinks in proportion (0 means 15).
 	SlackScale float64
 	// Gain is the integral gain of the abandonment controller, per second (0 means
-	// 1/300).
+	// 1/1000: a slow controller wastes less of the allowance on its own noise).
 	Gain float64
 }
 
@@ -120,7 +120,7 @@ func New(cfg Config) *Pacer {
 		src = rand.NewPCG(0x6f7574, 0x6469616c)
 	}
 	if cfg.Aim <= 0 || cfg.Aim > 1 {
-		cfg.Aim = 0.8
+		cfg.Aim = 0.7
 	}
 	if cfg.Warmup <= 0 {
 		cfg.Warmup = 100
@@ -132,7 +132,7 @@ func New(cfg Config) *Pacer {
 		cfg.SlackScale = 15
 	}
 	if cfg.Gain <= 0 {
-		cfg.Gain = 1.0 / 300
+		cfg.Gain = 1.0 / 1000
 	}
 	p := &Pacer{cfg: cfg, rng: rand.New(src), ctl: make(map[string]int)}
 	p.phi.init()

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,12 +54,16 @@ func TestAgentlessAgainstSipp(t *testing.T) {
 	far := startSippFarEnd(t)
 	clock := mondayMorning()
 	r := newRigTo(t, far.addr, clock, blockSipp)
-	s := setupAgentless(t, r, 40, 20, func(d *campaign.Definition) {
+	n := 40 // OUTDIAL_E2E_CONTACTS scales it, as in TestAgentlessEndToEnd
+	if v, err := strconv.Atoi(os.Getenv("OUTDIAL_E2E_CONTACTS")); err == nil && v >= 40 && v <= 5000 {
+		n = v
+	}
+	s := setupAgentless(t, r, n, 20, func(d *campaign.Definition) {
 		d.Name = "agentless sipp"
 		// A machine gets its voicemail once; busy and no answer are retried (default).
 		d.Dispositions.Rules = []campaign.RetryRule{{Disposition: campaign.OutcomeMachine, Attempts: 0}}
 	})
-	inst, elapsed := runAgentless(t, r, s, 1200)
+	inst, elapsed := runAgentless(t, r, s, 30*n)
 	ctx := context.Background()
 
 	got := far.invites(t) // number -> INVITEs (one per Call-ID)
