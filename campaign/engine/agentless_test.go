@@ -145,9 +145,11 @@ func allowedDone(t *testing.T, r *rig, inst int64, allowed map[string]bool) (int
 
 // runAgentless plays the campaign of s, puts its late DNC numbers on the campaign's
 // DNC list, runs an engine until every allowed contact is done (polling at most polls
-// times) and drains it. It returns the campaign's instance and the wall time from the
-// engine's start to the end of the drain.
-func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int) (int64, time.Duration) {
+// times, every 50 ms) and drains it. It returns the campaign's instance and the wall
+// time from the engine's start to the end of the drain. farEnd, when not nil, reports
+// an error once the far end is gone: the run stops there, since every call placed
+// after it would reach nobody and end Failed.
+func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int, farEnd func() error) (int64, time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := r.Service.Act(ctx, s.camp.ID, campaign.ActionPlay)
@@ -165,7 +167,16 @@ func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int) (int64, tim
 	defer stop()
 	go e.Run(runCtx)
 	start := time.Now()
-	waitFor(t, polls, "every allowed contact done", func() bool { _, ok := allowedDone(t, r, inst, s.pop.allowed); return ok })
+	waitFor(t, polls, "every allowed contact done", func() bool {
+		if farEnd != nil {
+			if err := farEnd(); err != nil {
+				done, _ := allowedDone(t, r, inst, s.pop.allowed)
+				t.Fatalf("the far end ended after %v, with %d of %d allowed contacts done: %v", time.Since(start).Round(time.Second), done, len(s.pop.allowed), err)
+			}
+		}
+		_, ok := allowedDone(t, r, inst, s.pop.allowed)
+		return ok
+	})
 	if err := e.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +196,7 @@ func TestAgentlessEndToEnd(t *testing.T) {
 		n = v
 	}
 	s := setupAgentless(t, r, n, 60)
-	inst, elapsed := runAgentless(t, r, s, 8*n)
+	inst, elapsed := runAgentless(t, r, s, 8*n, nil)
 	checkAgentless(t, r, s, inst)
 	t.Logf("%d contacts (%d allowed), %d calls placed in %v (%.1f calls/s)", n, len(s.pop.allowed), r.Reports.Count(), elapsed.Round(time.Millisecond),
 		float64(r.Reports.Count())/elapsed.Seconds())

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,19 +52,23 @@ func sippClassOf(number string) sippClass {
 // recorded the outcome sipp played, and the dashboard counts equal the INVITEs.
 func TestAgentlessAgainstSipp(t *testing.T) {
 	t.Parallel()
-	far := startSippFarEnd(t)
-	clock := mondayMorning()
-	r := newRigTo(t, far.addr, clock, blockSipp)
 	n := 40 // OUTDIAL_E2E_CONTACTS scales it, as in TestAgentlessEndToEnd
 	if v, err := strconv.Atoi(os.Getenv("OUTDIAL_E2E_CONTACTS")); err == nil && v >= 40 && v <= 5000 {
 		n = v
 	}
+	polls := 30 * n // 1.5 s of wall time per contact at most
+	// sipp must outlive the longest run the polls allow, and the drain after it: a sipp
+	// killed at a fixed timeout mid-run answers nothing more, and every later call ends
+	// Failed (4 s without a response) and is retried into sipp's silence.
+	far := startSippFarEnd(t, time.Duration(polls)*50*time.Millisecond+time.Minute)
+	clock := mondayMorning()
+	r := newRigTo(t, far.addr, clock, blockSipp)
 	s := setupAgentless(t, r, n, 20, func(d *campaign.Definition) {
 		d.Name = "agentless sipp"
 		// A machine gets its voicemail once; busy and no answer are retried (default).
 		d.Dispositions.Rules = []campaign.RetryRule{{Disposition: campaign.OutcomeMachine, Attempts: 0}}
 	})
-	inst, elapsed := runAgentless(t, r, s, 30*n)
+	inst, elapsed := runAgentless(t, r, s, polls, far.gone)
 	ctx := context.Background()
 
 	got := far.invites(t) // number -> INVITEs (one per Call-ID)
@@ -159,7 +164,8 @@ type sippFarEnd struct {
 	addr string
 }
 
-func startSippFarEnd(t *testing.T) *sippFarEnd {
+// startSippFarEnd starts sipp with the far-end scenario; it is killed after timeout.
+func startSippFarEnd(t *testing.T, timeout time.Duration) *sippFarEnd {
 	t.Helper()
 	sf, err := filepath.Abs(filepath.Join("testdata", "sipp_far_end.xml"))
 	if err != nil {
@@ -172,8 +178,19 @@ func startSippFarEnd(t *testing.T) *sippFarEnd {
 	writePcap(t, filepath.Join(dir, "hello.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(2000)}, digit: -1})
 	writePcap(t, filepath.Join(dir, "machine.pcap"), pcapAudio{pcm: [][]int16{silence(300), speech(1400, 120), silence(350), speech(2400, 120),
 		silence(300), enginetest.Tone(1000, 400), silence(4000)}, digit: -1})
-	p := sipptest.Start(t, sipptest.Options{Args: []string{"-sf", sf}, Dir: dir, Timeout: 90 * time.Second})
+	p := sipptest.Start(t, sipptest.Options{Args: []string{"-sf", sf}, Dir: dir, Timeout: timeout})
 	return &sippFarEnd{Peer: p, addr: p.Addr.String()}
+}
+
+// gone returns an error once sipp has ended: it never ends by itself (the scenario
+// has no call limit), so it was killed at its timeout or crashed.
+func (f *sippFarEnd) gone() error {
+	exited, err := f.Exited()
+	if !exited {
+		return nil
+	}
+	log, _ := os.ReadFile(f.ErrLog)
+	return fmt.Errorf("sipp exited (%v); output: %s; error log: %.2000s", err, f.Output(), log)
 }
 
 // invites reads sipp's message log: the INVITEs it received, per number, counting

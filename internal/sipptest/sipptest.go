@@ -25,7 +25,9 @@ type Options struct {
 	// Dir is sipp's working folder (pcap files next to the scenario); empty: a new
 	// temporary folder.
 	Dir string
-	// Timeout bounds the whole run (default 60 s); sipp is killed after it.
+	// Timeout bounds the whole run (default 60 s); sipp is killed after it, and
+	// whatever is sent to it later gets no answer (see Peer.Exited). Size it to the
+	// longest run the test allows, not to the usual one.
 	Timeout time.Duration
 }
 
@@ -124,6 +126,19 @@ func (p *Peer) Wait(t *testing.T) error {
 		return err
 	case <-time.After(90 * time.Second):
 		return errors.New("sipp did not exit")
+	}
+}
+
+// Exited reports whether sipp has ended (by itself, or killed at Options.Timeout) and
+// with what verdict. A test that drives traffic at sipp checks it before blaming the
+// code under test: calls sent after sipp ended reach nobody.
+func (p *Peer) Exited() (bool, error) {
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return true, err
+	default:
+		return false, nil
 	}
 }
 

@@ -14,6 +14,9 @@ func TestStartAndWait(t *testing.T) {
 	if free(int(p.Addr.Port())) {
 		t.Fatalf("sipp does not hold %v", p.Addr)
 	}
+	if gone, err := p.Exited(); gone {
+		t.Fatalf("Exited = true (%v) while sipp waits for its call", err)
+	}
 	c, err := net.Dial("udp", p.Addr.String())
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +33,25 @@ func TestStartAndWait(t *testing.T) {
 	if err := p.Wait(t); err == nil {
 		t.Fatalf("Wait = nil after an unexpected message; output: %s", p.Output())
 	}
+	if gone, err := p.Exited(); !gone || err == nil {
+		t.Fatalf("Exited = %v, %v after a failed run; want true and its error", gone, err)
+	}
+}
+
+// TestTimeoutEndsSipp: a peer outlives no Timeout; Exited reports it, so a test can
+// tell "sipp is gone" from a failure of the code under test.
+func TestTimeoutEndsSipp(t *testing.T) {
+	p := Start(t, Options{Args: []string{"-sn", "uas"}, Timeout: 300 * time.Millisecond})
+	for range 100 {
+		if gone, _ := p.Exited(); gone {
+			if !free(int(p.Addr.Port())) {
+				t.Fatalf("sipp ended but %v is still held", p.Addr)
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("sipp still runs 5 s after its 300 ms Timeout")
 }
 
 func TestFreeUDPPortLeavesNeighboursFree(t *testing.T) {

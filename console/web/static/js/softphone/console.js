@@ -281,7 +281,9 @@ function previewAnswer(action) {
   if (!p || p.sent) return;
   if (!sock.send({ type: 'preview', record_id: p.offer.record_id, action })) { offline(); return; }
   p.sent = action;
-  if (action === 'skip') st.preview = null;
+  // Skip: the next offer comes. Dial: the offer is spent (the hub forgets it too) and
+  // the tray shows "Connecting..." while the system dials, until the call arrives.
+  st.preview = null;
   render();
 }
 
@@ -448,7 +450,7 @@ function renderTimers() {
     const ms = Math.max(0, p.deadline - Date.now());
     const s = Math.ceil(ms / 1000);
     const t = $('#preview-timer');
-    const text = p.sent === 'dial' ? 'Dialing…' : `0:${String(s).padStart(2, '0')}`;
+    const text = `0:${String(s).padStart(2, '0')}`;
     if (t.textContent !== text) fill(t, text);
     $('#preview-progress').value = Math.round((100 * ms) / (boot.preview_seconds * 1000));
   }
