@@ -416,7 +416,7 @@ func TestSoftphonePreview(t *testing.T) {
 	}
 	tb.do("show tab", chromedp.Evaluate[chromedp.Void](`delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange'))`))
 	tb.waitJS("banner gone", `document.querySelector('#redirect').hidden`)
-	tb.waitText("connecting", "#tray-status", "Connecting...")
+	tb.waitJS("connecting", isConnecting)
 	tb.waitText("system busy", "#state", "System Busy")
 	tb.shot("3-connecting")
 
