@@ -380,6 +380,13 @@ type Campaigns interface {
 	BeginAttempt(ctx context.Context, a AttemptStart) (Attempt, error)
 	// MarkAttempt moves an in-flight attempt to ringing or answered.
 	MarkAttempt(ctx context.Context, id int64, state AttemptState, at time.Time) error
+	// VoidAttempt undoes an attempt that never reached the network (the dial failed
+	// on a local shortage before any INVITE: no RTP port, no free trunk channel). In one
+	// transaction it deletes the attempt row, only while still "dialing" (ErrConflict
+	// otherwise; ErrNotFound when there is no such attempt), and gives its record back
+	// to the node that held it as it was before BeginAttempt: leased (same owner and
+	// lease), attempt count, last call fields and disposition restored.
+	VoidAttempt(ctx context.Context, id int64) error
 	// FinishAttempt closes an in-flight attempt (ErrConflict when already closed).
 	FinishAttempt(ctx context.Context, e AttemptEnd) (Attempt, error)
 	// InFlightAttempts lists attempts still dialing, ringing or answered; node ""

@@ -12,6 +12,7 @@ import (
 	"github.com/outdial/outdial/flow"
 	"github.com/outdial/outdial/media"
 	"github.com/outdial/outdial/pacing"
+	"github.com/outdial/outdial/sip"
 	"github.com/outdial/outdial/store"
 )
 
@@ -37,6 +38,9 @@ type callEnd struct {
 	wrap                   time.Duration
 	// notes are the agent's notes, for the attempt row.
 	notes string
+	// local names the local shortage (see localShortage) that refused the dial
+	// before any INVITE left; the attempt was voided and the record requeued.
+	local string
 }
 
 // DefaultSafeHarbour is spoken when a campaign has no safe-harbour message of its own.
@@ -78,6 +82,21 @@ func (e *Engine) runCall(ctx context.Context, j job) callEnd {
 	end.dialed = true
 	res := campaign.Result{AttemptID: att.ID}
 	res.Outcome, res.Disposition, res.AgentID = e.place(ctx, j, number, att.ID, &end, log)
+	if end.local != "" {
+		// Nothing reached the network: the attempt is voided, not a dial outcome.
+		err := e.cfg.Store.VoidAttempt(ctx, att.ID)
+		if err == nil {
+			e.cfg.Metrics.LocalDialFailures.WithLabelValues(end.local).Inc()
+			log.Warn("dial refused for lack of a local resource; attempt voided, record requeued", "reason", end.local)
+			end.dialed, end.requeue = false, true
+			return end
+		}
+		if ctx.Err() != nil {
+			return end
+		}
+		log.Error("voiding an attempt that never left; closing it as Failed", "err", err)
+		end.local, res.Outcome = "", campaign.OutcomeFailed
+	}
 	res.At, res.Notes = e.cfg.Clock.Now(), end.notes
 	end.outcome = res.Outcome
 	if _, _, err := e.cfg.Service.Finish(ctx, j.c, res); err != nil && ctx.Err() == nil {
@@ -94,6 +113,9 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 	call, err := e.cfg.Dialer.Dial(ctx, DialRequest{AttemptID: attemptID, Number: number, CallerID: j.callerID, Trunks: j.trunks,
 		MaxRing: time.Duration(c.Outreach.MaxRingSeconds) * time.Second, AMD: c.Dialing.AMD, MessageEnd: c.Dialing.AMD && voicemail})
 	if err != nil {
+		if end.local = localShortage(err); end.local != "" {
+			return "", "", nil
+		}
 		log.Warn("dial failed", "err", err)
 		return campaign.OutcomeFailed, "", nil
 	}
@@ -161,6 +183,24 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 		return campaign.OutcomeAbandoned, "", nil
 	}
 	return campaign.OutcomeConnected, wrap.Disposition, &agentID
+}
+
+// Reasons of outdial_engine_local_dial_failures_total.
+const (
+	ReasonRTPPorts      = "rtp_ports"
+	ReasonTrunkCapacity = "trunk_capacity"
+)
+
+// localShortage names the local resource whose lack made a dial fail before any
+// INVITE left (no free RTP port, every trunk at its channel limit or down), or "".
+func localShortage(err error) string {
+	switch {
+	case errors.Is(err, media.ErrPoolExhausted):
+		return ReasonRTPPorts
+	case errors.Is(err, sip.ErrNoCapacity):
+		return ReasonTrunkCapacity
+	}
+	return ""
 }
 
 func isEnded(c Call) bool {

@@ -22,7 +22,7 @@ var agentStates = map[AgentState]pacing.AgentState{
 
 // decide builds a pacing snapshot, asks for orders and starts the calls.
 func (e *Engine) decide(ctx context.Context) {
-	if e.draining {
+	if e.draining || time.Now().Before(e.shortUntil) {
 		return
 	}
 	s := &e.snap

@@ -19,6 +19,8 @@
 // A crash never re-dials an attempt in flight: Run starts by closing the attempts the
 // node left dialing, ringing or answered as Unknown (campaign.Service.
 // CloseInFlightAsUnknown); the retry rules alone decide whether they are dialed again.
+// A dial the Dialer refuses before any INVITE leaves, for lack of an RTP port or a trunk
+// channel, is no attempt: its row is voided (store VoidAttempt) and the record requeued.
 //
 // It talks to the outside world through interfaces it defines: Dialer (package
 // campaign/voice implements it on sip, media and amd), Agents (the console hub),

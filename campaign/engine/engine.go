@@ -48,8 +48,13 @@ type Config struct {
 	// (default 5 s).
 	OptOutWait time.Duration
 	// Caps are the node's trunk channel and CPS limits (zero: unlimited; the sip
-	// client enforces per-trunk limits anyway).
+	// client enforces per-trunk limits anyway). TrunkCaps derives them from the sip
+	// client's trunks.
 	Caps pacing.Caps
+	// LocalRetry is how long new dials wait after one was refused for lack of a local
+	// resource (RTP port, trunk channel); a call of this node ending lifts the wait
+	// early, as it frees one. Default 1 s.
+	LocalRetry time.Duration
 	// Pacing tunes the pacer.
 	Pacing pacing.Config
 }
@@ -77,6 +82,8 @@ type Engine struct {
 	lastTick  time.Time
 	lastRenew time.Time // Clock time
 	snap      pacing.Snapshot
+	// shortUntil holds new dials after a local shortage refused one (wall time).
+	shortUntil time.Time
 }
 
 type camp struct {
@@ -146,6 +153,7 @@ func New(cfg Config) (*Engine, error) {
 	def(&cfg.Grace, pacing.DefaultGrace)
 	def(&cfg.WrapTimeout, 2*time.Minute)
 	def(&cfg.OptOutWait, 5*time.Second)
+	def(&cfg.LocalRetry, time.Second)
 	if cfg.Hopper <= 0 {
 		cfg.Hopper = 20
 	}
@@ -734,8 +742,18 @@ func (e *Engine) ended(ctx context.Context, key uint64, end callEnd) {
 			e.cfg.Metrics.AbandonRatio.WithLabelValues(cp.c.Name).Set(st.Day.Rate())
 		}
 	}
+	switch {
+	case end.local != "":
+		e.shortUntil = time.Now().Add(e.cfg.LocalRetry)
+	case end.dialed:
+		e.shortUntil = time.Time{} // a call ended: a port and a channel are free again
+	}
 	if end.requeue {
-		cp.hopper = append(cp.hopper, c.rec)
+		if cp.active {
+			cp.hopper = append(cp.hopper, c.rec)
+		} else {
+			e.releaseRecord(ctx, c.rec)
+		}
 	}
 	if a := e.agents[c.reserved]; a != nil && a.reserved[key] {
 		delete(a.reserved, key)

@@ -16,6 +16,10 @@ type Metrics struct {
 	AnswerToAgent prometheus.Histogram
 	// InFlight is the number of calls this node has in progress.
 	InFlight prometheus.Gauge
+	// LocalDialFailures counts dials refused before any INVITE left, for lack of a
+	// local resource (reason rtp_ports or trunk_capacity); they are not attempts and
+	// not in Dials.
+	LocalDialFailures *prometheus.CounterVec
 }
 
 // NewMetrics builds the metrics and registers them with reg (nil: not registered):
@@ -25,6 +29,7 @@ type Metrics struct {
 //	outdial_agents{state}
 //	outdial_answer_to_agent_seconds
 //	outdial_engine_calls_in_flight
+//	outdial_engine_local_dial_failures_total{reason}
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Dials: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_campaign_dials_total",
@@ -38,9 +43,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5}}),
 		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "outdial_engine_calls_in_flight",
 			Help: "Campaign calls in progress on this node."}),
+		LocalDialFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_engine_local_dial_failures_total",
+			Help: "Dials refused before any INVITE left for lack of a local resource (rtp_ports, trunk_capacity); the attempt is voided and the record requeued."},
+			[]string{"reason"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Dials, m.AbandonRatio, m.Agents, m.AnswerToAgent, m.InFlight)
+		reg.MustRegister(m.Dials, m.AbandonRatio, m.Agents, m.AnswerToAgent, m.InFlight, m.LocalDialFailures)
 	}
 	return m
 }

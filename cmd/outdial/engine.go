@@ -86,7 +86,7 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	if node == "" {
 		node = "outdial"
 	}
-	e, err := engine.New(engine.Config{Node: node, Service: svc, Store: st, Dialer: d, Agents: hub, Metrics: engine.NewMetrics(reg), Logger: log})
+	e, err := engine.New(engine.Config{Node: node, Service: svc, Store: st, Dialer: d, Agents: hub, Caps: engine.TrunkCaps(trunks), Metrics: engine.NewMetrics(reg), Logger: log})
 	if err != nil {
 		client.Close()
 		return nil, err

@@ -285,6 +285,47 @@ func (s *DB) MarkAttempt(ctx context.Context, id int64, state store.AttemptState
 	return fmt.Errorf("sqldb: MarkAttempt to %q; use ringing or answered (FinishAttempt closes)", state)
 }
 
+// VoidAttempt deletes an attempt still "dialing" and restores its record to what
+// BeginAttempt found: leased by the same node, one attempt fewer, and the disposition
+// and last call fields of the previous attempt (none: empty, as written).
+func (s *DB) VoidAttempt(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptCols+` FROM call_attempts WHERE id = $1`, id))
+		if err != nil {
+			return s.mapErr(err, fmt.Sprintf("attempt %d", id))
+		}
+		if a.State != store.AttemptDialing {
+			return fmt.Errorf("%w: attempt %d is %s; only an attempt still dialing (no INVITE sent) can be voided", store.ErrConflict, id, a.State)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM call_attempts WHERE id = $1 AND state = 'dialing'`, id)
+		if err != nil {
+			return s.mapErr(err, "attempt")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: attempt %d is no longer dialing", store.ErrConflict, id)
+		}
+		var disp, notes string
+		var started, ended sql.NullTime
+		var dur int64
+		err = tx.QueryRowContext(ctx, `SELECT CASE WHEN disposition = '' THEN outcome ELSE disposition END, started_at, ended_at, duration_ms, notes
+			FROM call_attempts WHERE record_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1`, a.RecordID, a.Seq).Scan(&disp, &started, &ended, &dur, &notes)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.mapErr(err, "previous attempt")
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE call_records SET state = 'leased', attempts = attempts - 1, disposition = $1,
+			last_started_at = $2, last_ended_at = $3, last_duration_ms = $4, last_notes = $5
+			WHERE id = $6 AND state = 'calling' AND lease_owner = $7`,
+			disp, started, ended, dur, notes, a.RecordID, a.Node)
+		if err != nil {
+			return s.mapErr(err, "call record")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: call record %d of attempt %d is not calling for %s", store.ErrConflict, a.RecordID, id, a.Node)
+		}
+		return nil
+	})
+}
+
 // FinishAttempt closes an in-flight attempt and schedules or closes its record.
 func (s *DB) FinishAttempt(ctx context.Context, e store.AttemptEnd) (store.Attempt, error) {
 	if e.State != store.AttemptFinal && e.State != store.AttemptUnknown {

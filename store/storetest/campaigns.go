@@ -21,6 +21,7 @@ func testCampaigns(t *testing.T, open Opener) {
 		{"LeaseAttempts", testLeaseAttempts},
 		{"LeaseConcurrent", testLeaseConcurrent},
 		{"LeaseRenew", testLeaseRenew},
+		{"VoidAttempt", testVoidAttempt},
 		{"Dashboard", testCampaignDashboard},
 		{"SavedFilters", testSavedFilters},
 		{"Flows", testFlows},
@@ -576,4 +577,81 @@ func testFlows(t *testing.T, open Opener) {
 	must(0, s.DeleteFlow(c, f.ID))
 	_, err = s.FlowByID(c, f.ID)
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// testVoidAttempt: an attempt still dialing (no INVITE left) is deleted and its record
+// is as BeginAttempt found it, still leased by the node; an attempt past dialing, or
+// gone, cannot be voided.
+func testVoidAttempt(t *testing.T, open Opener) {
+	c := ctx(t)
+	s := open(t, "campaign_void_attempt")
+	t0 := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	recs := []store.CallRecord{
+		{ContactID: 1, Phones: []string{"+14155550201"}, Priority: 2, NextAttemptAt: t0},
+		{ContactID: 2, Phones: []string{"+14155550202"}, Priority: 1, NextAttemptAt: t0},
+	}
+	_, inst := runningInstance(c, t, s, "void", recs)
+	held := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n1", Limit: 2, Now: t0, TTL: time.Hour}))
+	if len(held) != 2 {
+		t.Fatalf("lease = %+v", held)
+	}
+	withHistory, fresh := held[0], held[1]
+
+	// withHistory: one closed attempt (Busy, with notes), then leased and begun again.
+	a1 := must(s.BeginAttempt(c, store.AttemptStart{RecordID: withHistory.ID, Node: "n1", At: t0.Add(time.Second)}))
+	must(s.FinishAttempt(c, store.AttemptEnd{AttemptID: a1.ID, State: store.AttemptFinal, Outcome: "Busy", Notes: "call later",
+		At: t0.Add(5 * time.Second), NextAttemptAt: t0.Add(time.Minute)}))
+	at := t0.Add(2 * time.Minute)
+	if got := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n1", Limit: 5, Now: at, TTL: time.Hour})); len(got) != 1 || got[0].ID != withHistory.ID {
+		t.Fatalf("re-lease = %+v, want record %d", got, withHistory.ID)
+	}
+	before := must(s.CallRecordByID(c, withHistory.ID))
+	for _, tc := range []struct {
+		name string
+		rec  store.CallRecord
+	}{{"after a closed attempt", before}, {"first attempt", must(s.CallRecordByID(c, fresh.ID))}} {
+		a := must(s.BeginAttempt(c, store.AttemptStart{RecordID: tc.rec.ID, Node: "n1", At: at.Add(time.Second)}))
+		if err := s.VoidAttempt(c, a.ID); err != nil {
+			t.Fatalf("%s: VoidAttempt: %v", tc.name, err)
+		}
+		_, err := s.AttemptByID(c, a.ID)
+		wantErr(t, err, store.ErrNotFound)
+		got := must(s.CallRecordByID(c, tc.rec.ID))
+		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", tc.rec) {
+			t.Fatalf("%s: record after the void\n got %+v\nwant %+v", tc.name, got, tc.rec)
+		}
+		if n := len(must(s.RecordAttempts(c, tc.rec.ID))); n != tc.rec.Attempts {
+			t.Fatalf("%s: %d attempt rows, want %d", tc.name, n, tc.rec.Attempts)
+		}
+		wantErr(t, s.VoidAttempt(c, a.ID), store.ErrNotFound)
+	}
+	if got := must(s.CallRecordByID(c, withHistory.ID)); got.Attempts != 1 || got.Disposition != "Busy" || got.LastNotes != "call later" ||
+		got.LastStartedAt == nil || !got.LastStartedAt.Equal(a1.StartedAt) || got.State != store.RecordLeased || got.LeaseOwner != "n1" {
+		t.Fatalf("record with history after the void = %+v", got)
+	}
+	// The record is still n1's: no other node leases it, n1 renews and dials it, and
+	// the number is free again for a live call.
+	if more := must(s.LeaseRecords(c, store.LeaseRequest{InstanceID: inst.ID, Node: "n2", Limit: 5, Now: at, TTL: time.Hour})); len(more) != 0 {
+		t.Fatalf("a voided record went to n2: %+v", more)
+	}
+	if got := must(s.RenewLeases(c, "n1", []int64{withHistory.ID, fresh.ID}, at.Add(2*time.Hour))); len(got) != 2 {
+		t.Fatalf("renewed %v after the voids, want both", got)
+	}
+	a2 := must(s.BeginAttempt(c, store.AttemptStart{RecordID: withHistory.ID, Node: "n1", At: at.Add(2 * time.Second)}))
+	if a2.Seq != 2 {
+		t.Fatalf("attempt after a void has seq %d, want 2", a2.Seq)
+	}
+	// Past dialing (the INVITE left): not voidable, nothing changes.
+	if err := s.MarkAttempt(c, a2.ID, store.AttemptRinging, at.Add(3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, s.VoidAttempt(c, a2.ID), store.ErrConflict)
+	if got := must(s.AttemptByID(c, a2.ID)); got.State != store.AttemptRinging {
+		t.Fatalf("refused void changed the attempt: %+v", got)
+	}
+	if got := must(s.CallRecordByID(c, withHistory.ID)); got.State != store.RecordCalling || got.Attempts != 2 {
+		t.Fatalf("refused void changed the record: %+v", got)
+	}
+	// Closed: not voidable either.
+	wantErr(t, s.VoidAttempt(c, a1.ID), store.ErrConflict)
 }
