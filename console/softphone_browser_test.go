@@ -74,9 +74,10 @@ type phoneEnv struct {
 	ports  *media.PortPool
 }
 
-func newPhoneEnv(t *testing.T, opts console.SoftphoneOptions) *phoneEnv {
+// agentDesk gives the env's agent user an agent profile in a "Sales" queue and returns
+// the queue and the agent with a hub whose audio legs are WebRTC.
+func agentDesk(t *testing.T, e *env) (store.Queue, store.Agent, *console.Hub) {
 	t.Helper()
-	e := newEnv(t)
 	ctx := context.Background()
 	q, err := e.store.CreateQueue(ctx, store.Queue{Name: "Sales"})
 	if err != nil {
@@ -94,7 +95,13 @@ func newPhoneEnv(t *testing.T, opts console.SoftphoneOptions) *phoneEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := console.NewHub(console.HubConfig{Store: e.store, Legs: legs})
+	return q, ag, console.NewHub(console.HubConfig{Store: e.store, Legs: legs})
+}
+
+func newPhoneEnv(t *testing.T, opts console.SoftphoneOptions) *phoneEnv {
+	t.Helper()
+	e := newEnv(t)
+	_, ag, hub := agentDesk(t, e)
 	fe := &fakeEngine{ev: make(chan routerEvent, 256)}
 	hub.Attach(fe)
 	t.Cleanup(func() { hub.Close() })

@@ -44,23 +44,7 @@ func newEngineDesk(t *testing.T, sc carrier.Scenario, base uint16, opts console.
 	clock := enginetest.NewClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), 1) // a Monday, 10:00 in New York
 	rig := enginetest.New(t, enginetest.Options{Store: e.store, Clock: clock, Scenario: sc,
 		CarrierPorts: [2]uint16{base, base + 999}, DialerPorts: [2]uint16{base + 1000, base + 1999}})
-	q, err := e.store.CreateQueue(ctx, store.Queue{Name: "Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := e.store.UserByUsername(ctx, string(store.RoleAgent))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ag, err := e.store.CreateAgent(ctx, store.Agent{UserID: u.ID, Name: "Test agent", QueueIDs: []int64{q.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := console.NewHub(console.HubConfig{Store: e.store, Legs: legs})
+	q, ag, hub := agentDesk(t, e)
 	eng := rig.Engine(t, "node-a", hub)
 	hub.Attach(eng)
 	e.srv.HandleRaw("/console/ws", hub)
