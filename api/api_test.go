@@ -454,3 +454,27 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Error("schemas of bodies are missing")
 	}
 }
+
+func TestLoginThrottle(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 5; i++ {
+		if code, b := h.do("", "POST", "/api/v1/auth/login", `{"username":"manager1","password":"guess-`+itoa(int64(i))+`"}`); code != 401 {
+			t.Fatalf("failed login %d = %d %s", i, code, b)
+		}
+	}
+	// The sixth try is refused even with the right password, and says when to retry.
+	req, _ := http.NewRequest("POST", h.url+"/api/v1/auth/login", strings.NewReader(`{"username":"manager1","password":"password-manager"}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || decodeErr(t, b).Error.Code != "too_many_attempts" {
+		t.Fatalf("throttled login = %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	}
+	// Another user is not locked out by manager1's failures.
+	if code, b := h.do("", "POST", "/api/v1/auth/login", `{"username":"admin1","password":"password-admin"}`); code != 200 {
+		t.Fatalf("other user's login = %d %s", code, b)
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,18 +132,28 @@ func (s *Server) authRoutes() {
 			if err := s.Decode(w, r, &req); err != nil {
 				return err
 			}
+			addr, _, _ := net.SplitHostPort(r.RemoteAddr)
+			if no, until := s.logins.blocked(req.Username, addr, s.now()); no {
+				wait := max(time.Second, until.Sub(s.now()).Round(time.Second))
+				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+				return &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
+					Message: fmt.Sprintf("too many failed sign-ins for this user or address; try again in %s", wait)}
+			}
 			u, err := s.store.UserByUsername(r.Context(), req.Username)
 			if errors.Is(err, store.ErrNotFound) {
 				// Spend the same time as a real check so usernames cannot be probed.
 				CheckPassword(s.dummyHash, req.Password)
+				s.logins.failed(req.Username, addr, s.now())
 				return unauthorized("wrong username or password")
 			}
 			if err != nil {
 				return err
 			}
 			if !CheckPassword(u.PasswordHash, req.Password) {
+				s.logins.failed(req.Username, addr, s.now())
 				return unauthorized("wrong username or password")
 			}
+			s.logins.succeeded(req.Username)
 			if u.Disabled {
 				return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "user " + u.Username + " is disabled"}
 			}
