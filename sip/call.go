@@ -368,14 +368,20 @@ func (call *Call) attempt(dialCtx context.Context, ts *trunkState, res *Result) 
 
 	challenges := 0
 	var challengeCode int
+	// sipgo may pass up responses that arrived together out of order; a 100 that comes
+	// after a 180 or 183 says nothing new and must not move the call back to trying.
+	progressed := false
 	err = sess.WaitAnswer(ringCtx, sipgo.AnswerOptions{
 		Username: ts.Username, Password: ts.Password,
 		OnResponse: func(r *sip.Response) error {
 			silence.Stop()
 			switch code := r.StatusCode; {
 			case code == 100:
-				call.emit(Event{Kind: EventTrying, Trunk: ts.Name, Code: code, Reason: r.Reason})
+				if !progressed {
+					call.emit(Event{Kind: EventTrying, Trunk: ts.Name, Code: code, Reason: r.Reason})
+				}
 			case code > 100 && code < 200:
+				progressed = true
 				if m, err := ParseMedia(r.Body()); err == nil {
 					call.setRemote(m)
 					call.emit(Event{Kind: EventEarlyMedia, Trunk: ts.Name, Code: code, Reason: r.Reason, Media: &m})
