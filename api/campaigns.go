@@ -562,6 +562,37 @@ func pct(part, whole int64) float64 {
 	return float64(part) * 100 / float64(whole)
 }
 
+// dashboard builds the figures of GET /api/v1/campaigns/{id}/dashboard (and of each
+// live event) from the campaign and its instance (the query's, else the current one),
+// read afresh.
+func (s *Server) dashboard(ctx context.Context, svc *campaign.Service, id int64, r *http.Request) (Dashboard, error) {
+	c, err := svc.Get(ctx, id)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	inst, err := s.instanceOf(r, c)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	d := Dashboard{CampaignID: c.ID, Name: c.Name, Mode: c.Dialing.Mode, Status: c.Status, Matrix: []store.MatrixCell{},
+		Dispositions: c.Dispositions.Names(), Progress: Progress{Text: "0 of 0"},
+		Stats: store.InstanceStats{Outcomes: []store.Count{}, Dispositions: []store.Count{}}}
+	if inst != nil {
+		d.Instance = inst
+		if d.Stats, err = s.store.InstanceStats(ctx, inst.ID); err != nil {
+			return Dashboard{}, err
+		}
+		if d.Matrix, err = s.store.DispositionMatrix(ctx, inst.ID); err != nil {
+			return Dashboard{}, err
+		}
+		d.Progress = progressOf(d.Stats)
+		all := d.Stats.Connected + d.Stats.Unconnected
+		d.ConnectedPct, d.UnconnectedPct = pct(d.Stats.Connected, all), pct(d.Stats.Unconnected, all)
+		d.AvgDurationSec = d.Stats.AvgDurationMS / 1000
+	}
+	return d, nil
+}
+
 func (s *Server) dashboardRoutes(svc *campaign.Service) {
 	const base = "/api/v1/campaigns"
 	read := store.RoleSupervisor
@@ -598,29 +629,9 @@ func (s *Server) dashboardRoutes(svc *campaign.Service) {
 			if err != nil {
 				return err
 			}
-			c, err := svc.Get(r.Context(), id)
+			d, err := s.dashboard(r.Context(), svc, id, r)
 			if err != nil {
 				return err
-			}
-			d := Dashboard{CampaignID: c.ID, Name: c.Name, Mode: c.Dialing.Mode, Status: c.Status, Matrix: []store.MatrixCell{},
-				Dispositions: c.Dispositions.Names(), Progress: Progress{Text: "0 of 0"},
-				Stats: store.InstanceStats{Outcomes: []store.Count{}, Dispositions: []store.Count{}}}
-			inst, err := s.instanceOf(r, c)
-			if err != nil {
-				return err
-			}
-			if inst != nil {
-				d.Instance = inst
-				if d.Stats, err = s.store.InstanceStats(r.Context(), inst.ID); err != nil {
-					return err
-				}
-				if d.Matrix, err = s.store.DispositionMatrix(r.Context(), inst.ID); err != nil {
-					return err
-				}
-				d.Progress = progressOf(d.Stats)
-				all := d.Stats.Connected + d.Stats.Unconnected
-				d.ConnectedPct, d.UnconnectedPct = pct(d.Stats.Connected, all), pct(d.Stats.Unconnected, all)
-				d.AvgDurationSec = d.Stats.AvgDurationMS / 1000
 			}
 			writeJSON(w, http.StatusOK, d)
 			return nil

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -43,7 +42,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, svc *campaign
 	}
 	ctx := r.Context()
 	// Errors found before the stream starts are answered as JSON errors.
-	d, err := s.liveDashboard(ctx, svc, id, r)
+	d, err := s.dashboard(ctx, svc, id, r)
 	if err != nil {
 		return err
 	}
@@ -82,7 +81,7 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, svc *campaign
 			return nil
 		case <-tick.C:
 		}
-		d, err = s.liveDashboard(ctx, svc, id, r)
+		d, err = s.dashboard(ctx, svc, id, r)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -112,34 +111,4 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request, svc *campaign
 			}
 		}
 	}
-}
-
-// liveDashboard builds the figures of GET /api/v1/campaigns/{id}/dashboard from the
-// campaign and its instance (the query's, else the current one), read afresh.
-func (s *Server) liveDashboard(ctx context.Context, svc *campaign.Service, id int64, r *http.Request) (Dashboard, error) {
-	c, err := svc.Get(ctx, id)
-	if err != nil {
-		return Dashboard{}, err
-	}
-	inst, err := s.instanceOf(r, c)
-	if err != nil {
-		return Dashboard{}, err
-	}
-	d := Dashboard{CampaignID: c.ID, Name: c.Name, Mode: c.Dialing.Mode, Status: c.Status, Matrix: []store.MatrixCell{},
-		Dispositions: c.Dispositions.Names(), Progress: Progress{Text: "0 of 0"},
-		Stats: store.InstanceStats{Outcomes: []store.Count{}, Dispositions: []store.Count{}}}
-	if inst != nil {
-		d.Instance = inst
-		if d.Stats, err = s.store.InstanceStats(ctx, inst.ID); err != nil {
-			return Dashboard{}, err
-		}
-		if d.Matrix, err = s.store.DispositionMatrix(ctx, inst.ID); err != nil {
-			return Dashboard{}, err
-		}
-		d.Progress = progressOf(d.Stats)
-		all := d.Stats.Connected + d.Stats.Unconnected
-		d.ConnectedPct, d.UnconnectedPct = pct(d.Stats.Connected, all), pct(d.Stats.Unconnected, all)
-		d.AvgDurationSec = d.Stats.AvgDurationMS / 1000
-	}
-	return d, nil
 }

@@ -1,8 +1,6 @@
 package media
 
 import (
-	"errors"
-	"net"
 	"net/netip"
 	"time"
 
@@ -132,25 +130,7 @@ func (s *Session) cname() string {
 	return "outdial-" + s.local.String()
 }
 
-func (s *Session) rtcpReadLoop() {
-	defer s.wg.Done()
-	buf := make([]byte, 1500)
-	for {
-		n, from, err := s.rtcpConn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			select {
-			case <-s.closed:
-				return
-			default:
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		s.handleRTCP(buf[:n], from, time.Now())
-	}
-}
+func (s *Session) rtcpReadLoop() { s.readDatagrams(s.rtcpConn, "rtcp", s.handleRTCP) }
 
 // handleRTCP takes in one compound RTCP packet from the peer.
 func (s *Session) handleRTCP(b []byte, from netip.AddrPort, now time.Time) {

@@ -371,11 +371,15 @@ func (s *Session) reportLost() {
 
 // ---- receive path ----
 
-func (s *Session) readLoop() {
+func (s *Session) readLoop() { s.readDatagrams(s.conn, "rtp", s.handleDatagram) }
+
+// readDatagrams reads conn until the session closes and hands each datagram to handle.
+// handle is bound once per loop, so reading allocates nothing per packet.
+func (s *Session) readDatagrams(conn *net.UDPConn, what string, handle func([]byte, netip.AddrPort, time.Time)) {
 	defer s.wg.Done()
 	buf := make([]byte, 1500)
 	for {
-		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			select {
 			case <-s.closed:
@@ -385,10 +389,10 @@ func (s *Session) readLoop() {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			s.log.Debug("rtp read", "err", err)
+			s.log.Debug(what+" read", "err", err)
 			continue
 		}
-		s.handleDatagram(buf[:n], from, time.Now())
+		handle(buf[:n], from, time.Now())
 	}
 }
 
