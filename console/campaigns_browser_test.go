@@ -400,17 +400,21 @@ func TestCampaignTableSelectionAndFilters(t *testing.T) {
 	// The default view comes back on the next visit.
 	tb.open("/campaigns")
 	tb.waitText("default applied", "#active-filter", "Top priority")
-	tb.do("menu", chromedp.Click(chromedp.ID("filters-button")))
+	tb.openFiltersMenu()
 	tb.waitText("default label", "#filters-menu", "Default")
 	tb.do("duplicate", chromedp.Click(chromedp.CSS(`#filters-menu button[aria-label="Duplicate filter Top priority"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog input[name="name"]`)))
 	tb.do("name copy", chromedp.SetValue(chromedp.CSS(`dialog input[name="name"]`), "Copy of top"), chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)))
-	tb.do("menu again", chromedp.Click(chromedp.ID("filters-button")))
+	// The dialog is modal until the API answers: a click on the page before it
+	// closes lands on its backdrop and would leave the menu shut.
+	tb.waitJS("duplicate dialog closed", `!document.querySelector('dialog[open]')`)
+	tb.openFiltersMenu()
 	tb.waitText("copy listed", "#filters-menu", "Copy of top")
 	tb.shot("filters-menu")
 	tb.do("delete copy", chromedp.Click(chromedp.CSS(`#filters-menu button[aria-label="Delete filter Copy of top"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog.confirm`)), chromedp.Click(chromedp.CSS(`dialog.confirm button[value=ok]`)))
-	tb.do("menu last", chromedp.Click(chromedp.ID("filters-button")))
+	tb.waitJS("confirm closed", `!document.querySelector('dialog[open]')`)
+	tb.openFiltersMenu()
 	tb.waitJS("copy gone", `!document.getElementById('filters-menu').textContent.includes('Copy of top')`)
 	fs, err := e.store.SavedFilters(c, 2)
 	if err != nil || len(fs) != 1 || !fs[0].Default || fs[0].Name != "Top priority" {
@@ -441,6 +445,13 @@ func (tb *tab) setInput(sel, value string) {
 }
 
 // clickCheckbox clicks the checkbox with the aria-label.
+// openFiltersMenu opens the saved-filters menu on the campaigns page and
+// waits until it shows; a click that toggled it shut is retried.
+func (tb *tab) openFiltersMenu() {
+	tb.t.Helper()
+	tb.waitJS("filters menu open", `(() => { const m = document.getElementById('filters-menu'); if (m && m.hidden) document.getElementById('filters-button').click(); return !!m && !m.hidden; })()`)
+}
+
 func (tb *tab) clickCheckbox(label string) {
 	tb.t.Helper()
 	tb.waitJS("check "+label, fmt.Sprintf(`(() => { const b = document.querySelector('input[aria-label=%q]'); if (b) b.click(); return !!b; })()`, label))
