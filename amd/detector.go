@@ -80,11 +80,15 @@ const (
 	// CauseContinuousSound: voice in every frame for ContinuousSound: no live talker
 	// goes that long without a single 20 ms dip; a recording over a music bed does.
 	CauseContinuousSound
+	// CauseRecording: a greeting of RecordedGreeting on a line that carried no room
+	// noise at some point before it or in its pauses (under PlatformLevel for at least
+	// quietRunMs): a media server playing a recording, not a handset with a person at it.
+	CauseRecording
 )
 
 // String returns the cause name: INITIALSILENCE, SILENCEAFTERGREETING, LONGGREETING,
 // MAXWORDS, MAXWORDLENGTH, TOOLONG, NOAUDIO, BEEP, SILENCE, TONETIMEOUT, TONE, PHRASES,
-// CONTINUOUSSOUND.
+// CONTINUOUSSOUND, RECORDING.
 func (c Cause) String() string {
 	switch c {
 	case CauseInitialSilence:
@@ -113,6 +117,8 @@ func (c Cause) String() string {
 		return "PHRASES"
 	case CauseContinuousSound:
 		return "CONTINUOUSSOUND"
+	case CauseRecording:
+		return "RECORDING"
 	}
 	return ""
 }
@@ -137,6 +143,9 @@ type Figures struct {
 	// NoiseFloorDB and LevelDB are the tracked noise floor and the last frame's level in
 	// dB above 1 LSB rms (0 for Classic).
 	NoiseFloorDB, LevelDB float64
+	// QuietMs is the longest run of non-voice frames under PlatformLevel so far:
+	// digital silence or comfort noise rather than a room (0 for Classic).
+	QuietMs int
 }
 
 // Decision is one report of the detector.
@@ -155,6 +164,9 @@ type Decision struct {
 func (d Decision) String() string {
 	s := fmt.Sprintf("%s %s at %v (silence %dms, voice %dms, words %d, greeting %dms, limit %d)",
 		d.Result, d.Cause, d.At, d.Figures.SilenceMs, d.Figures.VoiceMs, d.Figures.Words, d.Figures.GreetingMs, d.Figures.Limit)
+	if d.Cause == CauseRecording {
+		s += fmt.Sprintf(", quiet line %dms", d.Figures.QuietMs)
+	}
 	if d.Tone.Kind != ToneNone {
 		s += ", " + d.Tone.String()
 	}
@@ -204,6 +216,9 @@ type Detector struct {
 	prevVoice  bool
 	lastVoice  int64 // sample where the last syllable-length voiced run was heard
 	phrases    int   // phrases in the greeting: runs of speech split by PhrasePause
+	flatRun    int   // consecutive flat frames (digital silence or lost packets), ms
+	quietRun   int   // current run of non-voice frames under PlatformLevel, ms
+	quietMax   int   // longest such run, ms
 
 	// Message-end state.
 	endSilenceMs int
@@ -354,6 +369,7 @@ func (d *Detector) decision(r Result, c Cause, limit int, ev ToneEvent) Decision
 		f.NoiseFloorDB = d.floor.value()
 		f.LevelDB = d.lastLevel
 		f.Phrases = d.phrases
+		f.QuietMs = d.quietMax
 		if d.words > 0 {
 			f.GreetingMs = d.span()
 			f.SilenceMs = int((d.pos - max(d.lastWord, d.lastVoice)) / samplesPerMs)
@@ -438,6 +454,12 @@ const (
 	// minVoiceRunMs is the voiced run that restarts the silence count once a greeting
 	// has started: shorter runs are clicks, not syllables.
 	minVoiceRunMs = 40
+	// digitalRunMs is the run of flat frames taken for the source's own digital silence
+	// rather than lost packets, which come one or two at a time.
+	digitalRunMs = 100
+	// quietRunMs is the run of quiet frames that RECORDING needs: longer than the
+	// lost packets of a live line, which come one or two at a time.
+	quietRunMs = 100
 )
 
 // adaptiveVoice decides whether a frame is speech: loud enough over the tracked noise
@@ -450,12 +472,23 @@ func (d *Detector) adaptiveVoice(st *frameStats, tonal bool) bool {
 
 func (d *Detector) voiceDecision(st *frameStats, tonal bool) bool {
 	floor, lowFloor := d.floor.value(), d.lowFloor.value()
-	if st.level >= flatFrameDB {
-		// a flat frame is a lost packet or digital silence after G.711, not the
-		// room's noise: it would drag the floor to nothing
+	flat := st.level < flatFrameDB
+	if flat {
+		d.flatRun += st.samples / samplesPerMs
+	} else {
+		d.flatRun = 0
+	}
+	switch {
+	case !flat:
 		d.floor.add(st.level, st.samples)
 		d.lowFloor.add(st.lowLevel, st.samples)
+	case d.flatRun >= digitalRunMs:
+		// a long flat run is the source's own digital silence (a media server, a
+		// noise gate): that is its background, and whatever comes next stands out
+		d.floor.add(0, st.samples)
+		d.lowFloor.add(0, st.samples)
 	}
+	// a short flat run is a lost packet: it would drag the floor to nothing
 	d.lastLevel = st.level
 	if st.allZero || st.meanAbs < d.p.SilenceThreshold || tonal || !d.floor.primed() {
 		return false
@@ -477,9 +510,25 @@ func (d *Detector) voiceDecision(st *frameStats, tonal bool) bool {
 	return st.lowLevel >= lowFloor+float64(d.p.LowBandMargin)-(float64(d.p.NoiseMargin)-margin)
 }
 
+// trackQuiet measures the line between words: the longest run of non-voice frames
+// under PlatformLevel (flat frames included). A handset never goes that quiet.
+func (d *Detector) trackQuiet(voice bool, ms int) {
+	if d.voiceRun > 0 || voice {
+		d.quietRun = 0
+		return
+	}
+	if d.lastLevel < float64(d.p.PlatformLevel) {
+		d.quietRun += ms
+		d.quietMax = max(d.quietMax, d.quietRun)
+	} else {
+		d.quietRun = 0
+	}
+}
+
 // adaptiveStep is outdial's classifier on one frame, given the voice decision.
 func (d *Detector) adaptiveStep(voice bool, frameMs int) (Decision, bool) {
 	p := &d.p
+	d.trackQuiet(voice, frameMs)
 	if voice {
 		if d.words > 0 && p.PhrasePause > 0 && d.voiceRun == 0 &&
 			int((d.pos-int64(frameMs*samplesPerMs)-max(d.lastWord, d.lastVoice))/samplesPerMs) >= p.PhrasePause {
@@ -519,6 +568,9 @@ func (d *Detector) adaptiveStep(voice bool, frameMs int) (Decision, bool) {
 		return d.decide(Machine, CauseMaxWordLength, p.MaximumWordLength), true
 	case d.words > p.MaximumNumberOfWords:
 		return d.decide(Machine, CauseMaxWords, p.MaximumNumberOfWords), true
+	case started && p.RecordedGreeting > 0 && d.quietMax >= quietRunMs && d.span() >= p.RecordedGreeting:
+		// a long greeting on a line that went quieter than any room: a recording
+		return d.decide(Machine, CauseRecording, p.RecordedGreeting), true
 	case started && p.PhraseGreeting > 0 && d.phrases >= 2 && d.span() >= p.PhraseGreeting:
 		// a greeting that goes on after a sentence pause: the cadence of a recording
 		return d.decide(Machine, CausePhrases, p.PhraseGreeting), true

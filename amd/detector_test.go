@@ -120,9 +120,20 @@ func TestAdaptive(t *testing.T) {
 		{"hello then a second hello", signal{}.silence(400).speech(400, 6000, 220).silence(2000).speech(400, 6000, 220).silence(2000).withNoise(noise, 3),
 			[]want{{Human, CauseSilenceAfterGreeting, 1600, 80, ToneNone}}},
 		{"long greeting, beep", signal{}.silence(300).talk(6000, 8000, 120).silence(500).tone(1000, 400, 6000).silence(3000).withNoise(noise, 4),
-			[]want{{Machine, CauseLongGreeting, 5300, 80, ToneNone}, {MachineEnd, CauseBeep, 7240, 40, ToneBeep}}},
+			[]want{{Machine, CauseLongGreeting, 5800, 80, ToneNone}, {MachineEnd, CauseBeep, 7240, 40, ToneBeep}}},
 		{"long greeting, no beep", signal{}.silence(300).talk(6000, 8000, 120).silence(3000).withNoise(noise, 5),
-			[]want{{Machine, CauseLongGreeting, 5300, 80, ToneNone}, {MachineEnd, CauseSilence, 7800, 80, ToneNone}}},
+			[]want{{Machine, CauseLongGreeting, 5800, 80, ToneNone}, {MachineEnd, CauseSilence, 7800, 80, ToneNone}}},
+		// a voicemail platform: digital silence until the recording plays
+		{"greeting after a noiseless line", signal{}.silence(400).talk(4000, 8000, 120).silence(3000),
+			[]want{{Machine, CauseRecording, 2400, 80, ToneNone}, {MachineEnd, CauseSilence, 5900, 80, ToneNone}}},
+		{"greeting after faint comfort noise", signal{}.silence(400).withNoise(2, 13).talk(4000, 8000, 120).silence(3000),
+			[]want{{Machine, CauseRecording, 2400, 80, ToneNone}, {MachineEnd, CauseSilence, 5900, 80, ToneNone}}},
+		// a person on a noiseless line (a noise gate) who says hello is still a person
+		{"hello on a noiseless line", signal{}.silence(600).speech(500, 8000, 160).silence(3000),
+			[]want{{Human, CauseSilenceAfterGreeting, 1900, 80, ToneNone}}},
+		// the same greeting where the room was heard before it is no RECORDING
+		{"greeting after room noise", signal{}.silence(400).talk(4000, 8000, 120).silence(3000).withNoise(noise, 14),
+			[]want{{Human, CauseSilenceAfterGreeting, 5700, 80, ToneNone}}},
 		// sound in every frame (a music bed) is no live talker
 		{"greeting over a music bed", signal{}.silence(300).speech(6000, 8000, 120).silence(3000).withNoise(noise, 11),
 			[]want{{Machine, CauseContinuousSound, 2800, 40, ToneNone}, {MachineEnd, CauseSilence, 7800, 80, ToneNone}}},
@@ -195,6 +206,10 @@ func TestNotBeeps(t *testing.T) {
 		{"ringback dual tone", signal{}.silence(200).dual(440, 480, 2000, 8000).silence(500)},
 		{"speech", signal{}.silence(200).speech(3000, 8000, 140).silence(500).withNoise(100, 1)},
 		{"white noise", signal{}.silence(3000).withNoise(4000, 2)},
+		// the telephone band removed the fundamental: the second harmonic looks like a
+		// tone, but the third and fourth are there
+		{"held vowel", signal{}.silence(200).vowel(470, 200, 8000).silence(500).withNoise(50, 3)},
+		{"gliding pure tone", signal{}.silence(200).glide(460, 500, 200, 8000).silence(500)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,7 @@ type frameStats struct {
 	zcr      float64 // zero crossings per sample, 0..1
 	hz       float64 // frequency estimated from upward zero crossings; 0 if unknown
 	purity   float64 // share of the energy at hz (Goertzel), 0..1; 0 if not measured
+	harmonic float64 // the larger share at 1.5 hz or 2 hz, measured when purity >= harmonicGate
 	allZero  bool    // every sample is 0 (no audio at all)
 	analysed bool    // purity was measured
 }
@@ -78,7 +79,26 @@ func analyse(frame []int16, toneLevel int, lo, hi float64) frameStats {
 		return st
 	}
 	// Goertzel at the estimated frequency: the share of the energy in that one tone.
-	c := 2 * math.Cos(2*math.Pi*st.hz/SampleRate)
+	st.purity = min(share(frame, mean, sumSq, st.hz), 1)
+	st.analysed = true
+	if st.purity >= harmonicGate {
+		// A vowel whose fundamental the telephone band removed looks like a tone at its
+		// second harmonic; its third (1.5x) and fourth (2x) give it away. A beep is a sine.
+		st.harmonic = share(frame, mean, sumSq, 1.5*st.hz)
+		if f := 2 * st.hz; f < SampleRate/2 {
+			st.harmonic = max(st.harmonic, share(frame, mean, sumSq, f))
+		}
+	}
+	return st
+}
+
+// harmonicGate is the purity from which a frame's harmonics are measured: only frames
+// that could pass as tonal need them.
+const harmonicGate = 0.8
+
+// share is the part of the frame's energy (sumSq, about mean) at hz, by Goertzel.
+func share(frame []int16, mean, sumSq, hz float64) float64 {
+	c := 2 * math.Cos(2*math.Pi*hz/SampleRate)
 	var s1, s2 float64
 	for _, s := range frame {
 		s0 := float64(s) - mean + c*s1 - s2
@@ -86,12 +106,7 @@ func analyse(frame []int16, toneLevel int, lo, hi float64) frameStats {
 		s1 = s0
 	}
 	power := s1*s1 + s2*s2 - c*s1*s2
-	st.purity = 2 * power / (float64(n) * sumSq)
-	if st.purity > 1 {
-		st.purity = 1
-	}
-	st.analysed = true
-	return st
+	return 2 * power / (float64(len(frame)) * sumSq)
 }
 
 // Second-order Butterworth low-pass at 1 kHz for 8 kHz audio (bilinear transform).

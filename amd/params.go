@@ -67,6 +67,17 @@ type Params struct {
 	// between words every second or so, a greeting over a music bed does not. 0 turns
 	// the rule off. Not used when Classic.
 	ContinuousSound int
+	// RecordedGreeting is the greeting span that means MACHINE/RECORDING when the line
+	// carried no room noise, before the greeting or in one of its pauses
+	// (recordedGreeting): for at least 100 ms every frame was under PlatformLevel. A
+	// handset picks up its room from the moment it answers; a voicemail platform sends
+	// digital silence or faint comfort noise until it plays the greeting, and a studio
+	// prompt has silence between its sentences. 0 turns the rule off. Not used when
+	// Classic.
+	RecordedGreeting int
+	// PlatformLevel is the frame level, in dB above 1 LSB rms (90 dB is full scale),
+	// under which the line counts as noiseless (platformLevel): 8 is about -82 dBFS.
+	PlatformLevel int
 	// InitialSilenceHuman reports INITIALSILENCE as HUMAN instead of MACHINE
 	// (initialSilenceHuman): a silent pick-up is more often a person than a machine, and
 	// dropping a person is the costly error.
@@ -133,7 +144,7 @@ func Preset(name string) (Params, error) {
 	case PresetDefault, "":
 		// Tuned on a generated development corpus (seed 1); see docs/amd.md.
 		p.InitialSilence = 2500
-		p.Greeting = 5000
+		p.Greeting = 5500
 		p.AfterGreetingSilence = 800
 		p.TotalAnalysisTime = 8000
 		p.MinimumWordLength = 120
@@ -144,6 +155,8 @@ func Preset(name string) (Params, error) {
 		p.NoiseMargin = 7
 		p.LowBandMargin = 7
 		p.ContinuousSound = 2500
+		p.RecordedGreeting = 2000
+		p.PlatformLevel = 8
 		p.ShortGreeting = 1200
 		p.LongGreetingSilence = 1300
 		p.InitialSilenceHuman = true
@@ -194,6 +207,8 @@ func params() []param {
 		intParam("phrasePause", 0, 5000, func(p *Params) *int { return &p.PhrasePause }),
 		intParam("phraseGreeting", 0, 60000, func(p *Params) *int { return &p.PhraseGreeting }),
 		intParam("continuousSound", 0, 60000, func(p *Params) *int { return &p.ContinuousSound }),
+		intParam("recordedGreeting", 0, 60000, func(p *Params) *int { return &p.RecordedGreeting }),
+		intParam("platformLevel", 0, 90, func(p *Params) *int { return &p.PlatformLevel }),
 		boolParam("initialSilenceHuman", func(p *Params) *bool { return &p.InitialSilenceHuman }),
 		boolParam("beepDecides", func(p *Params) *bool { return &p.BeepDecides }),
 		boolParam("faxDetect", func(p *Params) *bool { return &p.FaxDetect }),

@@ -37,6 +37,28 @@ func (s signal) dual(f1, f2 float64, ms int, amp float64) signal {
 	return s
 }
 
+// vowel appends a held vowel whose fundamental the telephone band removed: its second
+// harmonic at f with the third and fourth (1.5 f, 2 f) 14 and 20 dB under it.
+func (s signal) vowel(f float64, ms int, amp float64) signal {
+	for i := range ms2n(ms) {
+		t := float64(i) / SampleRate
+		v := math.Sin(2*math.Pi*f*t) + 0.2*math.Sin(2*math.Pi*1.5*f*t) + 0.1*math.Sin(2*math.Pi*2*f*t)
+		s = append(s, int16(amp*v/1.3))
+	}
+	return s
+}
+
+// glide appends a sine whose frequency moves linearly from f1 to f2 (a sung note).
+func (s signal) glide(f1, f2 float64, ms int, amp float64) signal {
+	n := ms2n(ms)
+	phase := 0.0
+	for i := range n {
+		phase += 2 * math.Pi * (f1 + (f2-f1)*float64(i)/float64(n)) / SampleRate
+		s = append(s, int16(amp*math.Sin(phase)))
+	}
+	return s
+}
+
 // speech appends a crude voiced sound: a harmonic series on a gliding fundamental with
 // a syllable-rate envelope (4 syllables a second), loud enough for any threshold.
 func (s signal) speech(ms int, amp float64, f0 float64) signal {

@@ -66,8 +66,10 @@ const (
 	cedMinMs                = 2600
 	sitTolerance            = 0.025
 	sitMinMs, sitMaxMs      = 150, 500
-	runTolerance            = 0.03 // a steady tone stays within 3 % of its mean
-	maxGapFrames            = 1    // one lost or mangled frame does not split a tone
+	runTolerance            = 0.03  // a steady tone stays within 3 % of its mean
+	maxHarmonic             = 0.008 // a beep's mean share at 1.5x and 2x its frequency
+	maxBeepDrift            = 0.015 // a beep's frequency spread, (highest-lowest)/lowest
+	maxGapFrames            = 1     // one lost or mangled frame does not split a tone
 	samplesPerMs            = SampleRate / 1000
 	maxRunsPerBurst         = 4
 	sitFirstLo, sitFirstHi  = 913.8, 985.2
@@ -79,10 +81,14 @@ const (
 type toneRun struct {
 	start, end int64
 	hzSum      float64
+	harmSum    float64 // sum of the frames' harmonic shares
+	lo, hi     float64 // lowest and highest frame frequency
 	frames     int
 }
 
 func (r toneRun) hz() float64        { return r.hzSum / float64(r.frames) }
+func (r toneRun) harmonic() float64  { return r.harmSum / float64(r.frames) }
+func (r toneRun) drift() float64     { return (r.hi - r.lo) / r.lo }
 func (r toneRun) ms() int64          { return (r.end - r.start) / samplesPerMs }
 func near(f, want, tol float64) bool { return math.Abs(f-want) <= tol }
 
@@ -156,9 +162,11 @@ func (t *toneTracker) step(st *frameStats, start int64, speechSeen bool) (ToneEv
 			t.cur.end = end
 			t.cur.frames++
 			t.cur.hzSum += st.hz
+			t.cur.harmSum += st.harmonic
+			t.cur.lo, t.cur.hi = min(t.cur.lo, st.hz), max(t.cur.hi, st.hz)
 		} else {
 			t.closeRun()
-			t.cur = toneRun{start: start, end: end, hzSum: st.hz, frames: 1}
+			t.cur = toneRun{start: start, end: end, hzSum: st.hz, harmSum: st.harmonic, lo: st.hz, hi: st.hz, frames: 1}
 			t.curActive = true
 		}
 		t.gap = 0
@@ -228,6 +236,10 @@ func (t *toneTracker) evaluate(speechSeen bool) (ToneEvent, bool) {
 	}
 	for _, r := range runs {
 		if f := r.hz(); f < t.minHz*(1-runTolerance) || f > t.maxHz*(1+runTolerance) {
+			return ToneEvent{}, false
+		}
+		if r.harmonic() > maxHarmonic || r.drift() > maxBeepDrift {
+			// a held vowel: harmonics, and a pitch that glides; a beep is a steady sine
 			return ToneEvent{}, false
 		}
 	}

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/outdial/outdial/amd"
 )
 
 // Config is outdial's whole server configuration. Every field has a default (see
@@ -17,6 +20,7 @@ type Config struct {
 	SIP        SIP        `yaml:"sip"`
 	WebRTC     WebRTC     `yaml:"webrtc"`
 	Compliance Compliance `yaml:"compliance"`
+	AMD        AMD        `yaml:"amd"`
 	Limits     Limits     `yaml:"limits"`
 }
 
@@ -99,6 +103,38 @@ type Compliance struct {
 	CallingHoursCeiling string `yaml:"calling_hours_ceiling"`
 }
 
+// AMD chooses the answering-machine detector's parameters for calls placed by this
+// server (the campaign's Voice Machine Timeouts settings are applied on top).
+type AMD struct {
+	// Preset is the parameter set to start from: default or asterisk.
+	Preset string `yaml:"preset"`
+	// Params, comma-separated key=value pairs with the keys of `outdial amd params`,
+	// change single parameters of the preset, for example
+	// "recordedGreeting=0,greeting=5000" for lists of businesses on VoIP lines.
+	Params string `yaml:"params"`
+}
+
+// Detector returns the detector parameters a says, or an error naming the key.
+func (a AMD) Detector() (amd.Params, error) {
+	p, err := amd.Preset(a.Preset)
+	if err != nil {
+		return amd.Params{}, fmt.Errorf("amd.preset: %w", err)
+	}
+	var sets []string
+	for _, kv := range strings.Split(a.Params, ",") {
+		if kv = strings.TrimSpace(kv); kv != "" {
+			sets = append(sets, kv)
+		}
+	}
+	if err := p.SetAll(sets); err != nil {
+		return amd.Params{}, fmt.Errorf("amd.params: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return amd.Params{}, fmt.Errorf("amd.params: %w", err)
+	}
+	return p, nil
+}
+
 // Limits are the account-wide ceilings the spec names. Operators may raise them within
 // the bounds Validate enforces.
 type Limits struct {
@@ -132,6 +168,7 @@ func Default() Config {
 		SIP:        SIP{Listen: "127.0.0.1:5060", RTPPortMin: 20000, RTPPortMax: 30000},
 		WebRTC:     WebRTC{PortMin: 30002, PortMax: 32001},
 		Compliance: Compliance{CallingHoursFloor: "08:00", CallingHoursCeiling: "21:00"},
+		AMD:        AMD{Preset: "default"},
 		Limits: Limits{
 			MaxConcurrentCallsCeiling: 25,
 			MaxActiveVoiceCampaigns:   50,

@@ -51,6 +51,16 @@ func TestLoad(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "amd from the environment",
+			env:  []string{"OUTDIAL_AMD_PARAMS=recordedGreeting=0, greeting=5000", "OUTDIAL_AMD_CORPUS_COUNT=120"},
+			check: func(t *testing.T, c Config) {
+				p, err := c.AMD.Detector()
+				if err != nil || p.RecordedGreeting != 0 || p.Greeting != 5000 || !p.BeepDecides {
+					t.Errorf("detector %+v, %v: want the default preset with recordedGreeting 0 and greeting 5000", p, err)
+				}
+			},
+		},
 		{name: "unknown yaml key", file: "testdata/unknown_key.yaml", wantErr: ErrUnknownKey, errHas: []string{"lisen"}},
 		{name: "out of range in file", file: "testdata/bad_range.yaml", wantErr: ErrInvalid, errHas: []string{"limits.max_active_voice_campaigns", "1..10000"}},
 		{name: "unknown env", env: []string{"OUTDIAL_SERVER_LISTN=x"}, wantErr: ErrUnknownKey, errHas: []string{"OUTDIAL_SERVER_LISTN"}},
@@ -59,6 +69,9 @@ func TestLoad(t *testing.T) {
 		{name: "bad db scheme", overrides: map[string]string{"database.url": "mysql://x"}, wantErr: ErrInvalid, errHas: []string{"database.url", "sqlite://"}},
 		{name: "short secret", overrides: map[string]string{"security.secret_key": "short"}, wantErr: ErrInvalid, errHas: []string{"security.secret_key", "32"}},
 		{name: "unknown flag key", overrides: map[string]string{"nope.key": "1"}, wantErr: ErrUnknownKey},
+		{name: "amd preset unknown", overrides: map[string]string{"amd.preset": "vicidial"}, wantErr: ErrInvalid, errHas: []string{"amd.preset", "default, asterisk"}},
+		{name: "amd param unknown", overrides: map[string]string{"amd.params": "greeting=5000,recordedGreting=0"}, wantErr: ErrInvalid, errHas: []string{"amd.params", "recordedGreting"}},
+		{name: "amd param out of range", overrides: map[string]string{"amd.params": "greeting=10"}, wantErr: ErrInvalid, errHas: []string{"amd.params", "greeting", "100 to 60000"}},
 		{name: "calling hours not a time", overrides: map[string]string{"compliance.calling_hours_floor": "8am"}, wantErr: ErrInvalid, errHas: []string{"compliance.calling_hours_floor", "HH:MM"}},
 		{name: "calling hours inverted", overrides: map[string]string{"compliance.calling_hours_floor": "22:00"}, wantErr: ErrInvalid, errHas: []string{"compliance.calling_hours_ceiling", "later"}},
 		{name: "rtp range inverted", overrides: map[string]string{"sip.rtp_port_min": "30000", "sip.rtp_port_max": "20000"}, wantErr: ErrInvalid, errHas: []string{"sip.rtp_port_max"}},

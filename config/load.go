@@ -95,11 +95,11 @@ func applyEnv(cfg *Config, environ []string) error {
 // switches and the like).
 func isReservedEnv(name string) bool {
 	switch name {
-	case "OUTDIAL_REQUIRE_DEPS", "OUTDIAL_NEW_PASSWORD", "OUTDIAL_ARTIFACTS", "OUTDIAL_TOKEN", "OUTDIAL_SERVER", "OUTDIAL_TRUNK_PASSWORD":
+	case "OUTDIAL_REQUIRE_DEPS", "OUTDIAL_NEW_PASSWORD", "OUTDIAL_ARTIFACTS", "OUTDIAL_TOKEN", "OUTDIAL_SERVER", "OUTDIAL_TRUNK_PASSWORD",
+		"OUTDIAL_AMD_CORPUS_COUNT":
 		return true
 	}
-	return strings.HasPrefix(name, "OUTDIAL_TEST_") || strings.HasPrefix(name, "OUTDIAL_MEDIA_") ||
-		strings.HasPrefix(name, "OUTDIAL_AMD_")
+	return strings.HasPrefix(name, "OUTDIAL_TEST_") || strings.HasPrefix(name, "OUTDIAL_MEDIA_")
 }
 
 // EnvName is the environment variable that overrides key.

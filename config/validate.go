@@ -95,6 +95,10 @@ func (c Config) Validate() error {
 		}
 	}
 
+	if _, err := c.AMD.Detector(); err != nil {
+		errs = append(errs, fmt.Errorf("%w: %v", ErrInvalid, err))
+	}
+
 	floor, errF := time.Parse("15:04", c.Compliance.CallingHoursFloor)
 	if errF != nil {
 		bad("compliance.calling_hours_floor", "%q is not a time of day; write it as HH:MM, for example 08:00", c.Compliance.CallingHoursFloor)

@@ -2,7 +2,7 @@
 # amd-corpus.sh generates a labelled corpus of answered calls for answering-machine
 # detection: humans and machines spoken by espeak-ng, shaped by sox into telephone audio.
 #
-#   scripts/amd-corpus.sh [--seed N] [--count N] [--jobs N] OUTDIR
+#   scripts/amd-corpus.sh [--seed N] [--count N] [--jobs N] [--channel model|line] OUTDIR
 #
 # OUTDIR gets one WAV per call (8 kHz mono; mostly G.711 mu-law, some A-law and PCM16)
 # and manifest.csv with the labels:
@@ -18,6 +18,23 @@
 # band-limited to 300-3400 Hz, mixed with noise at several levels, coded as mu-law and
 # loses a few 20 ms packets (filled with mu-law silence).
 #
+# Where the background noise is depends on what answered (the "channel", appended to
+# kind as kind/channel):
+#   humans   line   85 %  the handset's room noise from answer to hang-up
+#            quiet  10 %  the same at a very low level (peak -52..-60 dBFS): a quiet room,
+#                         a phone's noise suppression
+#            gated   5 %  a VoIP line with a noise gate: noise only while the person
+#                         talks (200 ms either side), digital silence in between
+#   machines platform 45 %  a voicemail platform: digital silence around the greeting;
+#                         a personal greeting carries its recording room's noise (with
+#                         100-400 ms of it before and after the words), a carrier greeting
+#                         is a studio recording with none
+#            comfort 25 %  the same over a leg with comfort noise (peak -78..-84 dBFS)
+#            line    30 %  an answering machine on a phone line: noise throughout, as a
+#                         live handset has
+# --channel line puts every call on a line (noise throughout): no call then carries a
+# clue in its background, which is how the corpus was made before the channel model.
+#
 # Needs espeak-ng and sox (scripts/install-deps.sh installs both).
 set -euo pipefail
 
@@ -25,8 +42,8 @@ set -euo pipefail
 # render one call: called by xargs with one plan line.
 render() {
   local line=$1 out=$2
-  local id label kind voice speed pitch wgap lead text1 pause text2 tail beephz beepms beepgap beepdb music musicdb noise snr level loss fmt
-  IFS='|' read -r id label kind voice speed pitch wgap lead text1 pause text2 tail beephz beepms beepgap beepdb music musicdb noise snr level loss fmt <<<"$line"
+  local id label kind voice speed pitch wgap lead text1 pause text2 tail beephz beepms beepgap beepdb music musicdb noise snr level loss fmt chan chanlvl roll
+  IFS='|' read -r id label kind voice speed pitch wgap lead text1 pause text2 tail beephz beepms beepgap beepdb music musicdb noise snr level loss fmt chan chanlvl roll <<<"$line"
   local tmp
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
@@ -40,13 +57,13 @@ render() {
   }
   samples() { soxi -s "$1"; }
 
-  local parts=() t=0 sstart="" send="" bon="" bend=""
+  local parts=() t=0 sstart="" send="" bon="" bend="" s1end="" s2start="" s2end=""
   sil lead.wav "$lead"; parts+=("$tmp/lead.wav"); t=$(samples "$tmp/lead.wav")
   if [ -n "$text1" ]; then
     speak s1 "$text1"
     sstart=$t
     t=$((t + $(samples "$tmp/s1.wav")))
-    send=$t
+    send=$t s1end=$t
     if [ -n "$music" ]; then
       # a chord with a slow tremolo under the greeting
       local d; d=$(soxi -D "$tmp/s1.wav")
@@ -61,7 +78,9 @@ render() {
     sil pause.wav "$pause"; parts+=("$tmp/pause.wav")
     t=$((t + $(samples "$tmp/pause.wav")))
     speak s2 "$text2"; parts+=("$tmp/s2.wav")
+    s2start=$t
     t=$((t + $(samples "$tmp/s2.wav")))
+    s2end=$t
     [ "$label" = machine ] && send=$t
   fi
   if [ -n "$beephz" ]; then
@@ -77,8 +96,34 @@ render() {
   t=$((t + $(samples "$tmp/tail.wav")))
   $S "${parts[@]}" "$tmp/voice.wav"
   local total; total=$(soxi -D "$tmp/voice.wav")
-  $S -n $F "$tmp/noise.wav" synth "$total" "$noise" gain -n "$(awk -v l="$level" -v s="$snr" 'BEGIN{print l-s}')"
-  $S -m -v 1 "$tmp/voice.wav" -v 1 "$tmp/noise.wav" -t raw -r 8000 -c 1 -e mu-law -b 8 "$tmp/call.ul" sinc 300-3400
+  local nlvl; nlvl=$(awk -v l="$level" -v s="$snr" 'BEGIN{print l-s}')
+  local mix=(-v 1 "$tmp/voice.wav") nseg=0
+  segnoise() { # from-sample to-sample dBFS: noise over that span, digital silence elsewhere
+    local a=$(( $1 < 0 ? 0 : $1 )) b=$2 tot; tot=$(samples "$tmp/voice.wav")
+    (( b > tot )) && b=$tot
+    (( b > a )) || return 0
+    nseg=$((nseg + 1))
+    $S -n $F "$tmp/n$nseg.wav" synth "$(awk -v n=$((b - a)) 'BEGIN{printf "%.4f", n/8000}')" "$noise" gain -n "$3" \
+      pad "$(awk -v n="$a" 'BEGIN{printf "%.4f", n/8000}')" "$(awk -v n=$((tot - b)) 'BEGIN{printf "%.4f", n/8000}')"
+    mix+=(-v 1 "$tmp/n$nseg.wav")
+  }
+  local whole; whole=$(samples "$tmp/voice.wav")
+  case $chan in
+    quiet) segnoise 0 "$whole" "$chanlvl" ;;
+    gated) # noise while the person talks, 200 ms either side
+      [ -n "$sstart" ] && segnoise $((sstart - 1600)) $((s1end + 1600)) "$nlvl"
+      [ -n "$s2start" ] && segnoise $((s2start - 1600)) $((s2end + 1600)) "$nlvl" ;;
+    platform|comfort)
+      [ "$chan" = comfort ] && segnoise 0 "$whole" "$chanlvl"
+      # a personal greeting carries its recording room's noise; a carrier one is clean
+      case $kind in personal*) segnoise $((sstart - roll * 8)) $((send + roll * 8)) "$nlvl" ;; esac ;;
+    *) segnoise 0 "$whole" "$nlvl" ;;
+  esac
+  if (( nseg == 0 )); then
+    $S "$tmp/voice.wav" -t raw -r 8000 -c 1 -e mu-law -b 8 "$tmp/call.ul" sinc 300-3400
+  else
+    $S -m "${mix[@]}" -t raw -r 8000 -c 1 -e mu-law -b 8 "$tmp/call.ul" sinc 300-3400
+  fi
 
   # packet loss: overwrite 20 ms frames with mu-law silence (0xFF)
   local frames=$(( $(stat -c %s "$tmp/call.ul") / 160 )) lost=0 k
@@ -101,7 +146,7 @@ render() {
   local name="call-${id}.wav"
   $S -t raw -r 8000 -c 1 -e mu-law -b 8 "$tmp/call.ul" -t wav $enc "$out/$name"
   ms() { [ -n "$1" ] && echo $(( $1 / 8 )) || true; }
-  echo "$name,$label,$kind,$(ms "$sstart"),$(ms "$send"),$(ms "$bon"),$(ms "$bend"),$beephz,$voice,$speed,$pitch,$noise,$snr,$lost,$fmt" >"$out/.parts/$id.csv"
+  echo "$name,$label,$kind/$chan,$(ms "$sstart"),$(ms "$send"),$(ms "$bon"),$(ms "$bend"),$beephz,$voice,$speed,$pitch,$noise,$snr,$lost,$fmt" >"$out/.parts/$id.csv"
 }
 
 if [ "${1:-}" = "--render" ]; then
@@ -110,13 +155,14 @@ if [ "${1:-}" = "--render" ]; then
 fi
 
 # ---------------------------------------------------------------------------------------
-seed=1 count=400 jobs=2
+seed=1 count=400 jobs=2 channel=model
 while [ $# -gt 0 ]; do
   case $1 in
+    --channel) channel=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     --*) echo "amd-corpus: unknown flag $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -127,6 +173,7 @@ if [ $# -ne 1 ]; then
 fi
 out=$1
 case $seed in ''|*[!0-9]*) echo "amd-corpus: --seed must be a whole number, got '$seed'" >&2; exit 2 ;; esac
+case $channel in model|line) ;; *) echo "amd-corpus: --channel must be model or line, got '$channel'" >&2; exit 2 ;; esac
 case $count in ''|*[!0-9]*|0) echo "amd-corpus: --count must be a whole number above 0, got '$count'" >&2; exit 2 ;; esac
 for p in espeak-ng sox soxi; do
   command -v "$p" >/dev/null || { echo "amd-corpus: $p not found; run scripts/install-deps.sh" >&2; exit 1; }
@@ -215,7 +262,19 @@ for ((i = 1; i <= count; i++)); do
       sec 100 1000; beepgap=$R; rnd 0 12; beepdb=$(( level - R ))
     fi
   fi
-  echo "$id|$label|$kind|$voice|$speed|$pitch|$wgap|$lead|$text1|$pause|$text2|$tail|$beephz|$beepms|$beepgap|$beepdb|$music|$musicdb|$noise|$snr|$level|$loss|$fmt" >>"$plan"
+  # the channel: where the background noise is (see the header)
+  chan=line chanlvl="" roll=0
+  r=$((RANDOM % 100))
+  if [ "$label" = human ]; then
+    if (( r < 10 )); then rnd 52 60; chan=quiet chanlvl=-$R
+    elif (( r < 15 )); then chan=gated; fi
+  else
+    rnd 100 400; roll=$R
+    if (( r < 45 )); then chan=platform
+    elif (( r < 70 )); then rnd 78 84; chan=comfort chanlvl=-$R; fi
+  fi
+  [ "$channel" = line ] && chan=line
+  echo "$id|$label|$kind|$voice|$speed|$pitch|$wgap|$lead|$text1|$pause|$text2|$tail|$beephz|$beepms|$beepgap|$beepdb|$music|$musicdb|$noise|$snr|$level|$loss|$fmt|$chan|$chanlvl|$roll" >>"$plan"
 done
 
 start=$(date +%s)

@@ -13,9 +13,9 @@ import (
 	"github.com/outdial/outdial/internal/testdeps"
 )
 
-// corpusCount is the size of the corpus the test generates: 120 calls keep the test
-// near 30-45 s on two cores (75 s on a heavily loaded one); OUTDIAL_AMD_CORPUS_COUNT=400 runs the issue's full size
-// (the docs/amd.md figures come from 400 calls).
+// corpusCount is the size of the corpus the test generates: the issue's 400 calls (about
+// 20 s to generate on two idle cores). A smaller corpus cannot test a 1 % floor: with 60
+// humans one error is 1.6 %. OUTDIAL_AMD_CORPUS_COUNT changes it.
 func corpusCount(t *testing.T) int {
 	if v := os.Getenv("OUTDIAL_AMD_CORPUS_COUNT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -24,7 +24,7 @@ func corpusCount(t *testing.T) int {
 		}
 		return n
 	}
-	return 120
+	return 400
 }
 
 // TestCorpusFloors generates a labelled corpus with scripts/amd-corpus.sh (espeak-ng +
@@ -83,12 +83,8 @@ func TestCorpusFloors(t *testing.T) {
 	if def.HumanAfterSpeechMedian >= 1500*time.Millisecond {
 		t.Errorf("median human decision %v after the greeting, want under 1.5 s", def.HumanAfterSpeechMedian)
 	}
-	// The issue asks for machines under 3 s. That is not met: live business answers in
-	// the corpus run up to 6 s of continuous speech, so the default preset waits for 5 s
-	// of greeting before it calls a machine that has no beep and no music bed
-	// (docs/amd.md). This checks the figure it does reach (about 5.5 s).
-	if def.MachineFromAnswerMedian >= 6*time.Second {
-		t.Errorf("median machine decision %v from answer, want under 6 s", def.MachineFromAnswerMedian)
+	if def.MachineFromAnswerMedian >= 3*time.Second {
+		t.Errorf("median machine decision %v from answer, want under 3 s", def.MachineFromAnswerMedian)
 	}
 	if def.Beeped > 0 && float64(def.BeepEndWithin100) < 0.95*float64(def.Beeped) {
 		t.Errorf("beep end within 100 ms on %d of %d beeped calls, want at least 95 %%", def.BeepEndWithin100, def.Beeped)

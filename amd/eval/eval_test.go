@@ -27,9 +27,9 @@ func TestReadManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Call{
-		{File: "h1.wav", Label: LabelHuman, Kind: "short", SpeechStart: 500 * time.Millisecond, SpeechEnd: 900 * time.Millisecond, BeepOnset: -1, BeepEnd: -1},
-		{File: "m1.wav", Label: LabelMachine, Kind: "carrier", SpeechStart: 300 * time.Millisecond, SpeechEnd: 6300 * time.Millisecond, BeepOnset: 6800 * time.Millisecond, BeepEnd: 7200 * time.Millisecond},
-		{File: "s1.wav", Label: LabelHuman, Kind: "silent", SpeechStart: -1, SpeechEnd: -1, BeepOnset: -1, BeepEnd: -1},
+		{File: "h1.wav", Label: LabelHuman, Kind: "short/line", SpeechStart: 500 * time.Millisecond, SpeechEnd: 900 * time.Millisecond, BeepOnset: -1, BeepEnd: -1},
+		{File: "m1.wav", Label: LabelMachine, Kind: "carrier/platform", SpeechStart: 300 * time.Millisecond, SpeechEnd: 6300 * time.Millisecond, BeepOnset: 6800 * time.Millisecond, BeepEnd: 7200 * time.Millisecond},
+		{File: "s1.wav", Label: LabelHuman, Kind: "silent/line", SpeechStart: -1, SpeechEnd: -1, BeepOnset: -1, BeepEnd: -1},
 	}
 	if len(calls) != len(want) {
 		t.Fatalf("got %d calls", len(calls))
@@ -189,6 +189,16 @@ func TestRunOnSyntheticCalls(t *testing.T) {
 	for _, s := range []string{"| | default | asterisk |", "accuracy (95 % CI) | 100.0 %", "beep end within 100 ms | 1/1"} {
 		if !strings.Contains(table.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, table.String())
+		}
+	}
+
+	var chans bytes.Buffer
+	if err := WriteChannels(&chans, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"| default | human | line | 2 | 2 |", "| default | machine | platform | 1 | 1 |", "| asterisk | human | line | 2 | 1 |"} {
+		if !strings.Contains(chans.String(), s) {
+			t.Errorf("channel table lacks %q:\n%s", s, chans.String())
 		}
 	}
 

@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 )
@@ -83,6 +84,54 @@ func WriteMisses(w io.Writer, r *Result) error {
 				continue
 			}
 			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%v\n", p.Name, c.File, c.Label, c.Kind, o.Class)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Channel is the part of a call's kind after the slash ("personal/platform" ->
+// "platform"): where the corpus put the background noise. Kinds without one give "".
+func (c Call) Channel() string {
+	_, ch, _ := strings.Cut(c.Kind, "/")
+	return ch
+}
+
+// WriteChannels prints, for each preset, one row per label and channel: calls, how many
+// were classified right, and the median decision time from answer of the right ones.
+func WriteChannels(w io.Writer, r *Result) error {
+	type key struct{ label, channel string }
+	var b strings.Builder
+	b.WriteString("| preset | label | channel | calls | right | median decision (right ones) |\n|---|---|---|---|---|---|\n")
+	for pi, p := range r.Presets {
+		var keys []key
+		calls := map[key]int{}
+		right := map[key]int{}
+		times := map[key][]time.Duration{}
+		for i, o := range r.Outcomes[pi] {
+			c := r.Calls[i]
+			k := key{c.Label, c.Channel()}
+			if _, ok := calls[k]; !ok {
+				keys = append(keys, k)
+			}
+			calls[k]++
+			want := ColHuman
+			if c.Label == LabelMachine {
+				want = ColMachine
+			}
+			if column(o.Class.Result) == want {
+				right[k]++
+				times[k] = append(times[k], o.Class.At)
+			}
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].label != keys[j].label {
+				return keys[i].label < keys[j].label
+			}
+			return keys[i].channel < keys[j].channel
+		})
+		for _, k := range keys {
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d ms |\n", p.Name, k.label, k.channel, calls[k], right[k], quantile(times[k], 0.5).Milliseconds())
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -18,7 +18,7 @@ import (
 
 const amdUsage = `usage:
   outdial amd classify [--preset NAME] [--set key=value]... FILE.wav...
-  outdial amd eval --manifest FILE [--presets default,asterisk] [--set key=value]...
+  outdial amd eval --manifest FILE [--presets default,asterisk] [--set key=value]... [--misses] [--channels]
   outdial amd params [--preset NAME]`
 
 // runAMD dispatches the amd sub-subcommands.
@@ -159,6 +159,7 @@ func amdEval(ctx context.Context, args []string, out, errOut io.Writer) error {
 	presets := fs.String("presets", amd.PresetDefault+","+amd.PresetAsterisk, "comma-separated presets to compare")
 	asJSON := fs.Bool("json", false, "print the reports as JSON instead of a table")
 	misses := fs.Bool("misses", false, "also list every misclassified call")
+	channels := fs.Bool("channels", false, "also print calls, right ones and median decision by label and channel (the kind after its slash)")
 	var sets setFlags
 	fs.Var(&sets, "set", "override one parameter of every preset, key=value (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -195,6 +196,11 @@ func amdEval(ctx context.Context, args []string, out, errOut io.Writer) error {
 	reps := res.Reports()
 	if *misses {
 		if err := eval.WriteMisses(out, res); err != nil {
+			return err
+		}
+	}
+	if *channels {
+		if err := eval.WriteChannels(out, res); err != nil {
 			return err
 		}
 	}

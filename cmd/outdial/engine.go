@@ -68,8 +68,13 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	set, _ := svc.Settings(ctx)
 	vt := set.VoiceMachineTimeouts
 	pacer := media.NewPacer(0) // one send pacer for every RTP session of this process
+	detector, err := cfg.AMD.Detector()
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
 	d, err := voice.New(voice.Config{SIP: client, Ports: ports, Prompts: prompts, Media: mm, Pacer: pacer, Logger: log,
-		Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
+		AMD: &detector, Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
 	if err != nil {
 		client.Close()
 		return nil, err
