@@ -217,6 +217,7 @@ type Detector struct {
 	lastVoice  int64 // sample where the last syllable-length voiced run was heard
 	phrases    int   // phrases in the greeting: runs of speech split by PhrasePause
 	flatRun    int   // consecutive flat frames (digital silence or lost packets), ms
+	missing    bool  // the last frame was a Gap, not audio
 	quietRun   int   // current run of non-voice frames under PlatformLevel, ms
 	quietMax   int   // longest such run, ms
 
@@ -258,19 +259,40 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 		return Decision{}, false
 	}
 	st := analyse(frame, d.p.ToneLevel, d.lo, d.hi)
+	return d.step(&st)
+}
+
+// Gap tells d that samples of audio are missing: the peer sent nothing (silence
+// suppression without comfort noise, a stalled stream) while that much time passed.
+// Time runs on as silence, but nothing is learned from it: the noise floor stays and
+// a gap is never evidence of a noiseless line. It reports the first decision made.
+func (d *Detector) Gap(samples int) (Decision, bool) {
+	for samples > 0 && d.phase != phaseDone {
+		n := min(samples, FrameSamples)
+		samples -= n
+		st := frameStats{samples: n, allZero: true, missing: true}
+		if dec, ok := d.step(&st); ok {
+			return dec, true
+		}
+	}
+	return Decision{}, false
+}
+
+// step runs the detector on one analysed frame.
+func (d *Detector) step(st *frameStats) (Decision, bool) {
 	start := d.pos
-	d.pos += int64(len(frame))
-	frameMs := len(frame) / samplesPerMs
+	d.pos += int64(st.samples)
+	frameMs := st.samples / samplesPerMs
 	d.totalMs += frameMs
 	if !st.allZero {
 		d.audio = true
 	}
-	tonal := d.tones.tonal(&st)
-	ev, hasTone := d.tones.step(&st, start, d.words > 0)
+	tonal := d.tones.tonal(st)
+	ev, hasTone := d.tones.step(st, start, d.words > 0)
 
 	voice := false
 	if !d.p.Classic {
-		voice = d.adaptiveVoice(&st, tonal)
+		voice = d.adaptiveVoice(st, tonal)
 	}
 
 	switch d.phase {
@@ -283,7 +305,7 @@ func (d *Detector) Feed(frame []int16) (Decision, bool) {
 		var dec Decision
 		var ok bool
 		if d.p.Classic {
-			dec, ok = d.classicStep(&st, frameMs)
+			dec, ok = d.classicStep(st, frameMs)
 			voice = st.meanAbs >= d.p.SilenceThreshold
 		} else {
 			dec, ok = d.adaptiveStep(voice, frameMs)
@@ -471,6 +493,11 @@ func (d *Detector) adaptiveVoice(st *frameStats, tonal bool) bool {
 }
 
 func (d *Detector) voiceDecision(st *frameStats, tonal bool) bool {
+	d.missing = st.missing
+	if st.missing {
+		d.flatRun = 0
+		return false
+	}
 	floor, lowFloor := d.floor.value(), d.lowFloor.value()
 	flat := st.level < flatFrameDB
 	if flat {
@@ -513,7 +540,7 @@ func (d *Detector) voiceDecision(st *frameStats, tonal bool) bool {
 // trackQuiet measures the line between words: the longest run of non-voice frames
 // under PlatformLevel (flat frames included). A handset never goes that quiet.
 func (d *Detector) trackQuiet(voice bool, ms int) {
-	if d.voiceRun > 0 || voice {
+	if d.voiceRun > 0 || voice || d.missing {
 		d.quietRun = 0
 		return
 	}

@@ -321,3 +321,44 @@ func BenchmarkFeed(b *testing.B) {
 		})
 	}
 }
+
+// TestGap checks time that passes without audio (Detector.Gap): it runs the clocks
+// like silence but is no evidence of a noiseless line.
+func TestGap(t *testing.T) {
+	type step struct {
+		gapMs int    // > 0: a gap of this length
+		sig   signal // else: these samples
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		want  Result
+		cause Cause
+		at    int
+	}{
+		{"hello, then the peer stops sending", []step{{sig: signal{}.silence(600).speech(500, 8000, 160).withNoise(150, 21)}, {gapMs: 3000}},
+			Human, CauseSilenceAfterGreeting, 1900},
+		{"nothing ever arrives", []step{{gapMs: 4000}}, NotSure, CauseNoAudio, 2500},
+		// the same greeting after 400 ms of digital silence is RECORDING at 2.4 s
+		{"a gap before a greeting", []step{{gapMs: 400}, {sig: signal{}.talk(4000, 8000, 120).silence(3000).withNoise(150, 22)}},
+			Human, CauseSilenceAfterGreeting, 5700},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := mustNew(t, mustPreset(t, PresetDefault))
+			var decs []Decision
+			for _, s := range tt.steps {
+				if s.gapMs > 0 {
+					if dec, ok := d.Gap(ms2n(s.gapMs)); ok {
+						decs = append(decs, dec)
+					}
+					continue
+				}
+				decs = append(decs, feedAll(d, s.sig)...)
+			}
+			if len(decs) != 1 || decs[0].Result != tt.want || decs[0].Cause != tt.cause || !within(decs[0].At, msDur(tt.at), 80) {
+				t.Errorf("got %v, want %s %s at %d ms", decs, tt.want, tt.cause, tt.at)
+			}
+		})
+	}
+}

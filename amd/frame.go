@@ -19,6 +19,7 @@ type frameStats struct {
 	purity   float64 // share of the energy at hz (Goertzel), 0..1; 0 if not measured
 	harmonic float64 // the larger share at 1.5 hz or 2 hz, measured when purity >= harmonicGate
 	allZero  bool    // every sample is 0 (no audio at all)
+	missing  bool    // no audio arrived for this time (Detector.Gap)
 	analysed bool    // purity was measured
 }
 

@@ -111,7 +111,8 @@ type Call struct {
 	messageEnd bool
 	once       sync.Once
 	// Owned by Classify/MessageEnd (one caller at a time).
-	ended bool // MACHINE_END already seen
+	ended  bool      // MACHINE_END already seen
+	listen *listener // the detector's feed, set by Classify
 }
 
 var _ engine.Call = (*Call)(nil)
@@ -184,6 +185,10 @@ func Outcome(r sip.Result) string {
 	return campaign.OutcomeFailed
 }
 
+// listenTick is how often Classify and MessageEnd bring the detector's clock up to
+// the wall clock.
+const listenTick = 20 * time.Millisecond
+
 // Classify feeds the answered audio to a detector until it classifies the call.
 func (c *Call) Classify(ctx context.Context) (engine.Class, error) {
 	p := c.d.params
@@ -192,22 +197,18 @@ func (c *Call) Classify(ctx context.Context) (engine.Class, error) {
 	if err != nil {
 		return engine.ClassUnsure, err
 	}
-	c.sess.OnPCM(media.PCMHandlerFunc(func(frame []int16) {
-		if det.Done() {
-			return
-		}
-		if dec, ok := det.Feed(frame); ok {
-			select {
-			case c.decisions <- dec:
-			default:
-			}
-		}
-	}))
-	// The detector counts time in samples; a silent line sends none, so bound the wait.
+	c.listen = newListener(det, time.Now(), c.decisions)
+	c.sess.OnPCM(c.listen)
+	// The listener keeps the detector's time with the wall clock; the limit is the
+	// last guard should even that stall.
 	limit := time.NewTimer(time.Duration(p.TotalAnalysisTime)*time.Millisecond + 2*time.Second)
 	defer limit.Stop()
+	tick := time.NewTicker(listenTick)
+	defer tick.Stop()
 	for {
 		select {
+		case now := <-tick.C:
+			c.listen.catchUp(now)
 		case dec := <-c.decisions:
 			if !c.messageEnd {
 				c.sess.OnPCM(nil)
@@ -247,8 +248,14 @@ func (c *Call) MessageEnd(ctx context.Context) error {
 	}
 	limit := time.NewTimer(time.Duration(c.d.params.ToneTimeout)*time.Millisecond + 2*time.Second)
 	defer limit.Stop()
+	tick := time.NewTicker(listenTick)
+	defer tick.Stop()
 	for {
 		select {
+		case now := <-tick.C:
+			if c.listen != nil {
+				c.listen.catchUp(now)
+			}
 		case dec := <-c.decisions:
 			if dec.Result == amd.MachineEnd {
 				c.ended = true
