@@ -479,8 +479,8 @@ const (
 	// digitalRunMs is the run of flat frames taken for the source's own digital silence
 	// rather than lost packets, which come one or two at a time.
 	digitalRunMs = 100
-	// quietRunMs is the run of quiet frames that RECORDING needs: longer than the
-	// lost packets of a live line, which come one or two at a time.
+	// quietRunMs is the run of quiet frames that RECORDING needs: longer than a lost
+	// packet or two on a live line.
 	quietRunMs = 100
 )
 
@@ -514,8 +514,9 @@ func (d *Detector) voiceDecision(st *frameStats, tonal bool) bool {
 		// noise gate): that is its background, and whatever comes next stands out
 		d.floor.add(0, st.samples)
 		d.lowFloor.add(0, st.samples)
+	default:
+		// a short flat run is a lost packet: it would drag the floor to nothing
 	}
-	// a short flat run is a lost packet: it would drag the floor to nothing
 	d.lastLevel = st.level
 	if st.allZero || st.meanAbs < d.p.SilenceThreshold || tonal || !d.floor.primed() {
 		return false

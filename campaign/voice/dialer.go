@@ -25,6 +25,8 @@ type Config struct {
 	AMD      *amd.Params
 	Timeouts amd.Timeouts
 	Media    *media.Metrics
+	// Metrics counts the detector's reports (NewMetrics); nil counts nothing.
+	Metrics *Metrics
 	// Pacer paces the 20 ms sends of every call's RTP session; nil gives each session
 	// its own goroutine. Share one per process.
 	Pacer  *media.Pacer
@@ -210,6 +212,7 @@ func (c *Call) Classify(ctx context.Context) (engine.Class, error) {
 		case now := <-tick.C:
 			c.listen.catchUp(now)
 		case dec := <-c.decisions:
+			c.d.cfg.Metrics.observe(dec)
 			if !c.messageEnd {
 				c.sess.OnPCM(nil)
 			}
@@ -231,6 +234,7 @@ func (c *Call) Classify(ctx context.Context) (engine.Class, error) {
 			return engine.ClassUnsure, nil
 		case <-limit.C:
 			c.sess.OnPCM(nil)
+			c.d.cfg.Metrics.observe(amd.Decision{})
 			return engine.ClassUnsure, nil
 		case <-c.done:
 			return engine.ClassUnsure, sip.ErrCallEnded
@@ -257,6 +261,7 @@ func (c *Call) MessageEnd(ctx context.Context) error {
 				c.listen.catchUp(now)
 			}
 		case dec := <-c.decisions:
+			c.d.cfg.Metrics.observe(dec)
 			if dec.Result == amd.MachineEnd {
 				c.ended = true
 				return nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/outdial/outdial/amd"
 	"github.com/outdial/outdial/campaign/engine"
@@ -89,7 +91,12 @@ func TestClassifyHearsSilenceSuppression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Call{d: &Dialer{params: p}, sess: sess, done: make(chan struct{}), decisions: make(chan amd.Decision, 4)}
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Call{d: &Dialer{params: p, cfg: Config{Metrics: m}}, sess: sess, done: make(chan struct{}), decisions: make(chan amd.Decision, 4)}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -118,4 +125,10 @@ func TestClassifyHearsSilenceSuppression(t *testing.T) {
 		t.Fatalf("Classify = %v, %v after %v; want a human", r.class, r.err, r.at)
 	}
 	t.Logf("classified human %v after answer", r.at)
+	if n := testutil.ToFloat64(m.decisions.WithLabelValues("HUMAN", "SILENCEAFTERGREETING")); n != 1 {
+		t.Errorf("outdial_amd_decisions_total{result=HUMAN,cause=SILENCEAFTERGREETING} = %v, want 1", n)
+	}
+	if n := testutil.CollectAndCount(reg, "outdial_amd_decision_seconds"); n != 1 {
+		t.Errorf("outdial_amd_decision_seconds has %d series, want 1", n)
+	}
 }

@@ -73,8 +73,13 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 		client.Close()
 		return nil, err
 	}
+	amdMetrics, err := voice.NewMetrics(reg)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
 	d, err := voice.New(voice.Config{SIP: client, Ports: ports, Prompts: prompts, Media: mm, Pacer: pacer, Logger: log,
-		AMD: &detector, Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
+		AMD: &detector, Metrics: amdMetrics, Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
 	if err != nil {
 		client.Close()
 		return nil, err
