@@ -18,8 +18,15 @@ import (
 
 // ListPage is one page of lists with the number matching the filter.
 type ListPage struct {
-	Items []store.List `json:"items"`
-	Total int64        `json:"total"`
+	Items []ListItem `json:"items"`
+	Total int64      `json:"total"`
+}
+
+// ListItem is a list as the list tables show it; URL is the endpoint of an
+// API-integrated contact list.
+type ListItem struct {
+	store.List
+	URL string `json:"url,omitempty"`
 }
 
 // ListImportResult is a list with the report of the import that filled it.
@@ -116,6 +123,15 @@ func listError(err error) error {
 		return nil
 	}
 	msg := strings.TrimPrefix(err.Error(), "lists: ")
+	out := listErrorOf(err, msg)
+	var fe *lists.FieldError
+	if e, ok := out.(*Error); ok && errors.As(err, &fe) {
+		e.Field = fe.Field
+	}
+	return out
+}
+
+func listErrorOf(err error, msg string) error {
 	switch {
 	case errors.Is(err, lists.ErrLimit):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "limit", Message: msg}
@@ -329,7 +345,16 @@ func (s *Server) listRoutes() {
 				if err != nil {
 					return err
 				}
-				writeJSON(w, http.StatusOK, ListPage{Items: ls, Total: total})
+				items := make([]ListItem, len(ls))
+				for i, l := range ls {
+					items[i].List = l
+					if l.Source == store.SourceAPI {
+						if in, _, err := svc.IntegrationOf(l); err == nil && in != nil {
+							items[i].URL = in.URL
+						}
+					}
+				}
+				writeJSON(w, http.StatusOK, ListPage{Items: items, Total: total})
 				return nil
 			}})
 		s.Handle(Route{Method: "DELETE", Path: base + "/{id}", Tag: k.tag, Role: write, Status: http.StatusNoContent,

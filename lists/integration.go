@@ -60,10 +60,31 @@ type Integration struct {
 	SyncMode     string `json:"sync_mode"`
 }
 
+// FieldError names the setting an error is about, as its JSON path in an API-list
+// request ({"name", "integration": {...}, "mapping": {...}}): "integration.url",
+// "integration.auth.token", "mapping"... so a form can show the error next to it.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error (a sentinel of this package).
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// onField wraps a non-nil err in a FieldError naming field.
+func onField(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &FieldError{Field: field, Err: err}
+}
+
 func (in Integration) interval() (time.Duration, error) {
 	d, err := time.ParseDuration(in.SyncInterval)
 	if err != nil || d < time.Minute || d > MaxSyncInterval {
-		return 0, fmt.Errorf("%w: sync_interval %q: write a duration from 1m to 24h, such as 30m or 6h", ErrInvalid, in.SyncInterval)
+		return 0, onField("integration.sync_interval", fmt.Errorf("%w: sync_interval %q: write a duration from 1m to 24h, such as 30m or 6h", ErrInvalid, in.SyncInterval))
 	}
 	return d, nil
 }
@@ -74,11 +95,11 @@ func (in *Integration) check() error {
 		in.Method = http.MethodGet
 	}
 	if in.Method != http.MethodGet && in.Method != http.MethodPost {
-		return fmt.Errorf("%w: method %q: use GET or POST", ErrInvalid, in.Method)
+		return onField("integration.method", fmt.Errorf("%w: method %q: use GET or POST", ErrInvalid, in.Method))
 	}
 	u, err := url.Parse(in.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: url %q: write an absolute http:// or https:// address", ErrInvalid, in.URL)
+		return onField("integration.url", fmt.Errorf("%w: url %q: write an absolute http:// or https:// address", ErrInvalid, in.URL))
 	}
 	if _, err := in.interval(); err != nil {
 		return err
@@ -88,22 +109,22 @@ func (in *Integration) check() error {
 		in.SyncMode = SyncRemoveDuplicates
 	case SyncRemoveDuplicates, SyncAllowDuplicates:
 	default:
-		return fmt.Errorf("%w: sync_mode %q: use %s or %s", ErrInvalid, in.SyncMode, SyncRemoveDuplicates, SyncAllowDuplicates)
+		return onField("integration.sync_mode", fmt.Errorf("%w: sync_mode %q: use %s or %s", ErrInvalid, in.SyncMode, SyncRemoveDuplicates, SyncAllowDuplicates))
 	}
 	switch in.Auth.Type {
 	case "", "none":
 		in.Auth = Auth{Type: "none"}
 	case "basic":
 		if in.Auth.Username == "" {
-			return fmt.Errorf("%w: auth.username is empty; basic authorization needs a user name", ErrInvalid)
+			return onField("integration.auth.username", fmt.Errorf("%w: auth.username is empty; basic authorization needs a user name", ErrInvalid))
 		}
 	case "bearer":
 	default:
-		return fmt.Errorf("%w: auth.type %q: use none, basic or bearer", ErrInvalid, in.Auth.Type)
+		return onField("integration.auth.type", fmt.Errorf("%w: auth.type %q: use none, basic or bearer", ErrInvalid, in.Auth.Type))
 	}
 	for k := range in.Headers {
 		if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " :\r\n") {
-			return fmt.Errorf("%w: header name %q: use a plain HTTP header name", ErrInvalid, k)
+			return onField("integration.headers", fmt.Errorf("%w: header name %q: use a plain HTTP header name", ErrInvalid, k))
 		}
 	}
 	return nil
@@ -141,7 +162,7 @@ func (s *Service) seal(in Integration, prev *Integration) (Integration, error) {
 	}
 	in.Auth.HasPassword, in.Auth.HasToken = in.Auth.Password != "", in.Auth.Token != ""
 	if in.Auth.Type == "bearer" && in.Auth.Token == "" {
-		return in, fmt.Errorf("%w: auth.token is empty; bearer authorization needs a token", ErrInvalid)
+		return in, onField("integration.auth.token", fmt.Errorf("%w: auth.token is empty; bearer authorization needs a token", ErrInvalid))
 	}
 	return in, nil
 }
@@ -196,7 +217,7 @@ func (s *Service) fetch(ctx context.Context, in Integration) (fetched, error) {
 	}
 	resp, err := s.http.Do(req)
 	if err != nil {
-		return f, fmt.Errorf("%w: %s %s: %v", ErrFetch, in.Method, in.URL, err)
+		return f, onField("integration.url", fmt.Errorf("%w: %s %s: %v", ErrFetch, in.Method, in.URL, err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
@@ -204,7 +225,11 @@ func (s *Service) fetch(ctx context.Context, in Integration) (fetched, error) {
 		return f, fmt.Errorf("%w: reading the response of %s: %v", ErrFetch, in.URL, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return f, fmt.Errorf("%w: %s %s answered HTTP %d", ErrFetch, in.Method, in.URL, resp.StatusCode)
+		field := "integration.url"
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			field = "integration.auth.type"
+		}
+		return f, onField(field, fmt.Errorf("%w: %s %s answered HTTP %d", ErrFetch, in.Method, in.URL, resp.StatusCode))
 	}
 	if len(data) > maxResponseBytes {
 		return f, fmt.Errorf("%w: the response is larger than %d MB", ErrFetch, maxResponseBytes>>20)
@@ -213,29 +238,29 @@ func (s *Service) fetch(ctx context.Context, in Integration) (fetched, error) {
 	dec.UseNumber()
 	var root any
 	if err := dec.Decode(&root); err != nil {
-		return f, fmt.Errorf("%w: the response is not JSON: %v", ErrFetch, err)
+		return f, onField("integration.url", fmt.Errorf("%w: the response is not JSON: %v", ErrFetch, err))
 	}
 	node := root
 	if in.RecordsPath != "" {
 		for _, part := range strings.Split(in.RecordsPath, ".") {
 			obj, ok := node.(map[string]any)
 			if !ok {
-				return f, fmt.Errorf("%w: records_path %q: %q is not inside an object", ErrFetch, in.RecordsPath, part)
+				return f, onField("integration.records_path", fmt.Errorf("%w: records_path %q: %q is not inside an object", ErrFetch, in.RecordsPath, part))
 			}
 			if node, ok = obj[part]; !ok {
-				return f, fmt.Errorf("%w: records_path %q: the response has no field %q", ErrFetch, in.RecordsPath, part)
+				return f, onField("integration.records_path", fmt.Errorf("%w: records_path %q: the response has no field %q", ErrFetch, in.RecordsPath, part))
 			}
 		}
 	}
 	arr, ok := node.([]any)
 	if !ok {
-		return f, fmt.Errorf("%w: the records are not a JSON array; set records_path to the field that holds the array", ErrFetch)
+		return f, onField("integration.records_path", fmt.Errorf("%w: the records are not a JSON array; set records_path to the field that holds the array", ErrFetch))
 	}
 	seen := map[string]bool{}
 	for i, item := range arr {
 		obj, ok := item.(map[string]any)
 		if !ok {
-			return f, fmt.Errorf("%w: record %d is not a JSON object", ErrFetch, i+1)
+			return f, onField("integration.records_path", fmt.Errorf("%w: record %d is not a JSON object", ErrFetch, i+1))
 		}
 		flat := map[string]string{}
 		flatten("", obj, flat)
@@ -357,7 +382,7 @@ func (s *Service) Validate(ctx context.Context, in Integration, m Mapping, listI
 	}
 	cols, err := m.resolve(f.fields)
 	if err != nil {
-		return p, err
+		return p, onField("mapping", err)
 	}
 	conv := s.contactConverter(f.fields, cols, nil)()
 	if cols.agent >= 0 {
@@ -408,7 +433,7 @@ func orNone(ss []string) string {
 // next interval).
 func (s *Service) CreateAPIList(ctx context.Context, n NewList, in Integration, m Mapping) (store.List, store.SyncLog, error) {
 	if err := n.check(); err != nil {
-		return store.List{}, store.SyncLog{}, err
+		return store.List{}, store.SyncLog{}, onField("name", err)
 	}
 	if err := in.check(); err != nil {
 		return store.List{}, store.SyncLog{}, err

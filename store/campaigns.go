@@ -229,6 +229,12 @@ type AttemptStart struct {
 	Number   string
 	CallID   string
 	At       time.Time
+	// Agentless marks an attempt of an agentless campaign. With MaxAgentless > 0 the
+	// attempt is refused (ErrCapacity) while that many agentless attempts are live
+	// (dialing, ringing or answered) on this node and on the nodes alive at At (see
+	// NodeAlive): the account's Max Concurrent Calls, shared by every node.
+	Agentless    bool
+	MaxAgentless int
 }
 
 // AttemptEnd closes an attempt and decides the record's future in one transaction.
@@ -376,8 +382,12 @@ type Campaigns interface {
 	RenewLeases(ctx context.Context, node string, ids []int64, until time.Time) ([]int64, error)
 	CallRecordByID(ctx context.Context, id int64) (CallRecord, error)
 	// BeginAttempt writes an attempt "dialing" for a record leased by the node
-	// (ErrConflict when the lease is lost or the number is already in a live call).
+	// (ErrConflict when the lease is lost or the number is already in a live call;
+	// ErrCapacity when AttemptStart.MaxAgentless is reached).
 	BeginAttempt(ctx context.Context, a AttemptStart) (Attempt, error)
+	// NodeAlive records that node runs until until (an engine's heartbeat). The live
+	// agentless attempts of a node count against MaxAgentless only while it is alive.
+	NodeAlive(ctx context.Context, node string, until time.Time) error
 	// MarkAttempt moves an in-flight attempt to ringing or answered.
 	MarkAttempt(ctx context.Context, id int64, state AttemptState, at time.Time) error
 	// VoidAttempt undoes an attempt that never reached the network (the dial failed

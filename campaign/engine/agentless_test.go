@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/outdial/outdial/campaign"
+	"github.com/outdial/outdial/campaign/engine"
 	"github.com/outdial/outdial/lists"
 	"github.com/outdial/outdial/store"
 )
@@ -148,8 +149,9 @@ func allowedDone(t *testing.T, r *rig, inst int64, allowed map[string]bool) (int
 // times, every 50 ms) and drains it. It returns the campaign's instance and the wall
 // time from the engine's start to the end of the drain. farEnd, when not nil, reports
 // an error once the far end is gone: the run stops there, since every call placed
-// after it would reach nobody and end Failed.
-func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int, farEnd func() error) (int64, time.Duration) {
+// after it would reach nobody and end Failed. One engine runs per node named (node-a
+// when none is), all on the rig's store.
+func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int, farEnd func() error, nodes ...string) (int64, time.Duration) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := r.Service.Act(ctx, s.camp.ID, campaign.ActionPlay)
@@ -162,10 +164,17 @@ func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int, farEnd func
 			t.Fatal(err)
 		}
 	}
-	e := r.Engine(t, "node-a", nil)
+	if len(nodes) == 0 {
+		nodes = []string{"node-a"}
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	go e.Run(runCtx)
+	var engines []*engine.Engine
+	for _, node := range nodes {
+		e := r.Engine(t, node, nil)
+		engines = append(engines, e)
+		go e.Run(runCtx)
+	}
 	start := time.Now()
 	waitFor(t, polls, "every allowed contact done", func() bool {
 		if farEnd != nil {
@@ -177,8 +186,10 @@ func runAgentless(t *testing.T, r *rig, s agentlessSetup, polls int, farEnd func
 		_, ok := allowedDone(t, r, inst, s.pop.allowed)
 		return ok
 	})
-	if err := e.Drain(ctx); err != nil {
-		t.Fatal(err)
+	for _, e := range engines {
+		if err := e.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return inst, time.Since(start)
 }

@@ -70,7 +70,17 @@ func (e *Engine) runCall(ctx context.Context, j job) callEnd {
 		end.outcome = v.Outcome
 		return end
 	}
-	att, err := e.cfg.Store.BeginAttempt(ctx, store.AttemptStart{RecordID: j.rec.ID, Node: e.cfg.Node, Number: number, At: now})
+	agentless := !j.c.Dialing.Mode.AgentMode()
+	att, err := e.cfg.Store.BeginAttempt(ctx, store.AttemptStart{RecordID: j.rec.ID, Node: e.cfg.Node, Number: number, At: now,
+		Agentless: agentless, MaxAgentless: j.set.MaxConcurrentCalls})
+	if errors.Is(err, store.ErrCapacity) {
+		// Other nodes hold the rest of the account's Max Concurrent Calls: wait, as
+		// for a local shortage, and dial the record later.
+		e.cfg.Metrics.LocalDialFailures.WithLabelValues(ReasonMaxConcurrentCalls).Inc()
+		log.Debug("dial held: Max Concurrent Calls live across the nodes", "err", err)
+		end.local, end.requeue = ReasonMaxConcurrentCalls, true
+		return end
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Warn("attempt not begun; not dialing", "err", err)
@@ -189,6 +199,9 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 const (
 	ReasonRTPPorts      = "rtp_ports"
 	ReasonTrunkCapacity = "trunk_capacity"
+	// ReasonMaxConcurrentCalls: the account's Max Concurrent Calls were live across
+	// the nodes (store.ErrCapacity).
+	ReasonMaxConcurrentCalls = "max_concurrent_calls"
 )
 
 // localShortage names the local resource whose lack made a dial fail before any

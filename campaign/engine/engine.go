@@ -81,6 +81,7 @@ type Engine struct {
 	lastLoad  time.Time
 	lastTick  time.Time
 	lastRenew time.Time // Clock time
+	lastBeat  time.Time // last heartbeat written (store.NodeAlive), engine clock
 	snap      pacing.Snapshot
 	// shortUntil holds new dials after a local shortage refused one (wall time).
 	shortUntil time.Time
@@ -249,6 +250,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		close(e.quit)
 		e.wg.Wait()
 	}()
+	e.heartbeat(ctx)
 	e.load(ctx)
 	for {
 		select {
@@ -281,9 +283,25 @@ func (e *Engine) tick(ctx context.Context) {
 			e.load(ctx)
 		}
 	}
+	e.heartbeat(ctx)
 	e.renew(ctx)
 	e.refill(ctx)
 	e.decide(ctx)
+}
+
+// heartbeat tells the store this node is alive for a lease TTL, every third of it:
+// the node's live agentless calls count against the account's Max Concurrent Calls on
+// every node while it is, and stop counting a TTL after it dies.
+func (e *Engine) heartbeat(ctx context.Context) {
+	now := e.cfg.Clock.Now()
+	if !e.lastBeat.IsZero() && now.Sub(e.lastBeat) < e.cfg.LeaseTTL/3 {
+		return
+	}
+	if err := e.cfg.Store.NodeAlive(ctx, e.cfg.Node, now.Add(e.cfg.LeaseTTL)); err != nil {
+		e.log.Warn("writing the node heartbeat", "err", err)
+		return // tried again on the next tick
+	}
+	e.lastBeat = now
 }
 
 // renew extends the leases of the records this node holds and has not dialed yet

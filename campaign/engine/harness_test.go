@@ -32,6 +32,7 @@ const (
 	blockPreview     = 22500
 	blockPredictive  = 25000
 	blockLease       = 27500
+	blockNodes       = 2500 // below the others: 30000 and up are taken by other packages
 )
 
 // newRig starts the simulated carrier with a scenario from testdata and a rig whose

@@ -17,8 +17,9 @@ type Metrics struct {
 	// InFlight is the number of calls this node has in progress.
 	InFlight prometheus.Gauge
 	// LocalDialFailures counts dials refused before any INVITE left, for lack of a
-	// local resource (reason rtp_ports or trunk_capacity); they are not attempts and
-	// not in Dials.
+	// local resource (reason rtp_ports or trunk_capacity) or because the account's Max
+	// Concurrent Calls were live across the nodes (max_concurrent_calls); they are not
+	// attempts and not in Dials.
 	LocalDialFailures *prometheus.CounterVec
 }
 
@@ -44,7 +45,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "outdial_engine_calls_in_flight",
 			Help: "Campaign calls in progress on this node."}),
 		LocalDialFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_engine_local_dial_failures_total",
-			Help: "Dials refused before any INVITE left for lack of a local resource (rtp_ports, trunk_capacity); the attempt is voided and the record requeued."},
+			Help: "Dials refused before any INVITE left: for lack of a local resource (rtp_ports, trunk_capacity), or because the account's Max Concurrent Calls were live across the nodes (max_concurrent_calls); no attempt is kept and the record is requeued."},
 			[]string{"reason"}),
 	}
 	if reg != nil {

@@ -23,9 +23,8 @@ var Dialect = sqldb.Dialect{
 	IsUniqueViolation:     func(err error) bool { return pgCode(err) == "23505" },
 	IsForeignKeyViolation: func(err error) bool { return pgCode(err) == "23503" },
 	CopyRows:              copyRows,
-	LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
-		// One node migrates at a time; the others wait and then find nothing to do.
-		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7263510)`)
+	Lock: func(ctx context.Context, tx *sql.Tx, key int64) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
 		return err
 	},
 }

@@ -257,8 +257,23 @@ func (s *DB) BeginAttempt(ctx context.Context, a store.AttemptStart) (store.Atte
 		if number == "" {
 			number = phone
 		}
-		out, err = scanAttempt(tx.QueryRowContext(ctx, `INSERT INTO call_attempts (record_id, instance_id, campaign_id, seq, number, state, node, call_id, started_at)
-			VALUES ($1, $2, $3, $4, $5, 'dialing', $6, $7, $8) RETURNING `+attemptCols, a.RecordID, inst, camp, attempts+1, number, a.Node, a.CallID, at))
+		if a.Agentless && a.MaxAgentless > 0 {
+			if err := s.lock(ctx, tx, lockAgentless); err != nil {
+				return s.mapErr(err, "agentless lock")
+			}
+			var live int
+			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM call_attempts a
+				WHERE a.agentless AND a.state IN ('dialing', 'ringing', 'answered')
+				AND (a.node = $1 OR EXISTS (SELECT 1 FROM engine_nodes n WHERE n.node = a.node AND n.alive_until > $2))`, a.Node, at).Scan(&live)
+			if err != nil {
+				return s.mapErr(err, "live agentless attempts")
+			}
+			if live >= a.MaxAgentless {
+				return fmt.Errorf("%w: %d agentless calls are live on the nodes alive, the Max Concurrent Calls setting; do not dial", store.ErrCapacity, live)
+			}
+		}
+		out, err = scanAttempt(tx.QueryRowContext(ctx, `INSERT INTO call_attempts (record_id, instance_id, campaign_id, seq, number, state, node, call_id, started_at, agentless)
+			VALUES ($1, $2, $3, $4, $5, 'dialing', $6, $7, $8, $9) RETURNING `+attemptCols, a.RecordID, inst, camp, attempts+1, number, a.Node, a.CallID, at, a.Agentless))
 		if err != nil {
 			if s.dialect.IsUniqueViolation(err) {
 				return fmt.Errorf("%w: %s is already in a live call; do not dial", store.ErrConflict, number)
@@ -270,6 +285,16 @@ func (s *DB) BeginAttempt(ctx context.Context, a store.AttemptStart) (store.Atte
 		return s.mapErr(err, "call record")
 	})
 	return out, err
+}
+
+// NodeAlive writes the node's heartbeat.
+func (s *DB) NodeAlive(ctx context.Context, node string, until time.Time) error {
+	if node == "" {
+		return fmt.Errorf("sqldb: a heartbeat needs the node name")
+	}
+	_, err := s.sql.ExecContext(ctx, `INSERT INTO engine_nodes (node, alive_until) VALUES ($1, $2)
+		ON CONFLICT (node) DO UPDATE SET alive_until = excluded.alive_until`, node, utc(until))
+	return s.mapErr(err, "node heartbeat")
 }
 
 // MarkAttempt moves an in-flight attempt forward (ringing, answered).

@@ -28,8 +28,10 @@ type Dialect struct {
 	// IsUniqueViolation and IsForeignKeyViolation recognise constraint errors.
 	IsUniqueViolation     func(error) bool
 	IsForeignKeyViolation func(error) bool
-	// LockMigrations, when set, serialises migrations between processes inside tx.
-	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// Lock, when set, serialises the transactions that take the same key between
+	// processes (PostgreSQL: a transaction-level advisory lock). SQLite needs none: its
+	// write transactions are immediate and one at a time.
+	Lock func(ctx context.Context, tx *sql.Tx, key int64) error
 	// CopyRows, when set, bulk-loads rows into table through conn, inside the
 	// transaction open on conn (PostgreSQL: COPY). next returns io.EOF after the last
 	// row. When nil, batched multi-row INSERTs are used (see lists_copy.go).
@@ -109,6 +111,24 @@ func loadMigrations(d Dialect) ([]migration, error) {
 	return ms, nil
 }
 
+// Keys of Dialect.Lock.
+const (
+	// lockMigrations: one node migrates at a time; the others wait, then find nothing
+	// to do.
+	lockMigrations int64 = 7263510
+	// lockAgentless: the count of live agentless attempts and the insert of a new one
+	// are one step for every node.
+	lockAgentless int64 = 7263511
+)
+
+// lock takes the dialect's lock on key inside tx, if the dialect has one.
+func (s *DB) lock(ctx context.Context, tx *sql.Tx, key int64) error {
+	if s.dialect.Lock == nil {
+		return nil
+	}
+	return s.dialect.Lock(ctx, tx, key)
+}
+
 func (s *DB) migrate(ctx context.Context) error {
 	ms, err := loadMigrations(s.dialect)
 	if err != nil {
@@ -119,10 +139,8 @@ func (s *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqldb: begin migrations: %w", err)
 	}
 	defer tx.Rollback()
-	if s.dialect.LockMigrations != nil {
-		if err := s.dialect.LockMigrations(ctx, tx); err != nil {
-			return fmt.Errorf("sqldb: lock migrations: %w", err)
-		}
+	if err := s.lock(ctx, tx, lockMigrations); err != nil {
+		return fmt.Errorf("sqldb: lock migrations: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {

@@ -55,6 +55,7 @@ var extraTests = []struct {
 	{"Lists", testLists},
 	{"Campaigns", testCampaigns},
 	{"AttemptNotes", testAttemptNotes},
+	{"AgentlessCapacity", testAgentlessCapacity},
 }
 
 func ctx(t *testing.T) context.Context {

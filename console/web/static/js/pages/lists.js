@@ -1,17 +1,22 @@
 // lists.js: List Management tables (contact, DNC and agent mapping lists) with
 // create-by-upload (mapping step, progress, report), append, delete and Mark as Global.
+// Contact lists may instead come from an API integration (list-api.js): the table
+// shows their source and URL, with the edit icon next to the URL and Sync now.
 import { APIError, allows, api, query } from '../api.js';
+import { apiListDialog, syncNow } from '../list-api.js';
 import { clearErrors, confirmDialog, download, field, fill, fmtTime, h, modal, notice, poll, showErrors, table, toast } from '../ui.js';
 import { upload } from '../upload.js';
 
 const kinds = {
   '/lists': { api: '/api/v1/contact-lists', one: 'contact list', view: '/lists/contact/', countLabel: 'Contacts', fileRequired: true,
-    fields: ['phone', 'first_name', 'last_name', 'time_zone', 'priority', 'agent'], dupes: true },
+    fields: ['phone', 'first_name', 'last_name', 'time_zone', 'priority', 'agent'], dupes: true, sources: true },
   '/lists/dnc': { api: '/api/v1/dnc-lists', one: 'DNC list', view: '/lists/dnc/', countLabel: 'Contacts', fileRequired: false,
     fields: ['phone', 'expires'], global: true, template: 'phone,expires_at\r\n"+14155550123",\r\n' },
   '/lists/mapping': { api: '/api/v1/agent-mapping-lists', one: 'mapping list', view: '/lists/mapping/', countLabel: 'Mappings', fileRequired: false,
     fields: ['phone', 'agent', 'priority'] },
 };
+
+const sourceLabels = { csv: 'Local Drive', api: 'API', manual: 'Manual' };
 
 const fieldLabels = { phone: 'Phone number (E.164)', first_name: 'First name', last_name: 'Last name', time_zone: 'Time zone (tz database)', priority: 'Customer priority', agent: 'Agent (id or email)', expires: 'Expires at' };
 
@@ -68,8 +73,15 @@ export function uploadDialog(kind, list, done) {
   const bar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress' });
   const result = h('div', { class: 'wide', 'aria-live': 'polite' });
   const file = h('input', { type: 'file', name: 'file', id: 'f-file', accept: '.csv,text/csv' });
+  // A new contact list comes from the Local Drive (this form) or an API integration.
+  // (A radio group, not a fieldset: the mapping fieldset stays the dialog's first.)
+  const source = creating && kind.sources ? h('div', { class: 'field wide', id: 'list-source', role: 'radiogroup', 'aria-labelledby': 'list-source-l' },
+    h('span', { class: 'label', id: 'list-source-l' }, 'Source'),
+    h('span', { class: 'choices' }, [['local', 'Local Drive'], ['api', 'API Integration']].map(([v, l]) => h('label', { class: 'day' },
+      h('input', { type: 'radio', name: 'source', value: v, id: 'source-' + v, checked: v === 'local' }), l)))) : null;
   const form = h('form', { novalidate: true },
     h('div', { class: 'form-error', role: 'alert', hidden: true }),
+    source,
     creating ? field({ name: 'name', label: 'Name', required: true, maxlength: 200 }) : null,
     creating ? field({ name: 'description', label: 'Description' }) : null,
     h('div', { class: 'field wide' }, h('label', { for: 'f-file' }, 'CSV file' + (kind.fileRequired || !creating ? '' : ' (optional)')), file,
@@ -93,6 +105,14 @@ export function uploadDialog(kind, list, done) {
     mapBox.hidden = false;
   });
   const m = modal(creating ? 'New ' + kind.one : `Upload to ${list.name}`, form, { wide: true, onclose: done });
+  if (source) {
+    source.addEventListener('change', (ev) => {
+      if (ev.target.value !== 'api') return;
+      const preset = { name: form.elements.name.value.trim(), description: form.elements.description.value.trim() };
+      m.close();
+      apiListDialog(null, done, preset);
+    });
+  }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
@@ -143,6 +163,9 @@ export async function mount(ctx) {
       { key: 'name', label: kind.one === 'contact list' ? 'Contact Lists' : kind.one === 'DNC list' ? 'DNC Lists' : 'Mapping Lists', sort: true,
         render: (l) => [h('a', { href: kind.view + l.id }, l.name), l.global ? h('span', { class: 'label-global' }, 'Global') : null,
           l.source === 'api' ? h('span', { class: 'label-new' }, 'API') : null] },
+      kind.sources ? { key: 'source', label: 'Source', class: 'source', render: (l) => l.source !== 'api' ? sourceLabels[l.source] || l.source : [
+        'API ', h('span', { class: 'list-url', title: l.url || '' }, l.url || ''),
+        h('button', { type: 'button', class: 'link write edit-url', disabled: !canWrite, title: 'Edit the API integration', 'aria-label': 'Edit integration of ' + l.name, onclick: () => apiListDialog(l, load) }, '✎')] } : null,
       { key: 'status', label: 'Status', render: (l) => [h('span', { class: 'status ' + l.status, title: l.error || '' }, l.status), l.error ? h('div', { class: 'help' }, l.error) : null] },
       { key: 'entries', label: kind.countLabel, class: 'num', sort: true },
       { key: 'campaigns', label: 'Campaigns', render: (l) => (l.campaigns || []).join(', ') },
@@ -150,11 +173,12 @@ export async function mount(ctx) {
       { key: '_a', label: 'Actions', class: 'row-actions', render: (l) => [
         h('a', { class: 'button', href: kind.view + l.id, 'aria-label': 'View ' + l.name }, 'View'),
         l.source !== 'api' ? h('button', { type: 'button', class: 'write', disabled: !canWrite, 'aria-label': 'Upload to ' + l.name, onclick: () => uploadDialog(kind, l, load) }, 'Upload') : null,
+        l.source === 'api' ? h('button', { type: 'button', class: 'write', disabled: !canWrite, 'aria-label': 'Sync ' + l.name + ' now', onclick: (ev) => { ev.target.disabled = true; syncNow(l, load); } }, 'Sync now') : null,
         kind.global && !l.global ? h('button', { type: 'button', class: 'write', disabled: !canWrite, 'aria-label': 'Mark ' + l.name + ' as Global', onclick: () => markGlobal(l) }, 'Mark as Global') : null,
         h('button', { type: 'button', class: 'write', disabled: !canWrite, 'aria-label': 'Delete ' + l.name, onclick: () => remove(l) }, 'Delete'),
       ] },
     ];
-    fill(out, table(cols, res.items || [], {
+    fill(out, table(cols.filter(Boolean), res.items || [], {
       sort: { key: state.sort, dir: state.desc ? 'desc' : 'asc' },
       onsort: (k) => { state.desc = state.sort === k ? !state.desc : k !== 'name'; state.sort = k; state.offset = 0; load(); },
       rowData: (l) => ({ id: l.id }),
