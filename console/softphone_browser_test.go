@@ -209,6 +209,20 @@ func (tb *tab) stats() audioStats {
 	return s
 }
 
+// waitSent waits until the browser has sent n more audio packets (20 ms each).
+func (tb *tab) waitSent(step string, n int) {
+	tb.t.Helper()
+	from := tb.stats()
+	for range 200 {
+		if s := tb.stats(); s.Sent >= from.Sent+n {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.shot("failed-" + step)
+	tb.t.Fatalf("%s: the browser did not send %d more audio packets in 10 s", step, n)
+}
+
 // waitFlow waits until both WebRTC counters rose above from.
 func (tb *tab) waitFlow(step string, from audioStats) audioStats {
 	tb.t.Helper()

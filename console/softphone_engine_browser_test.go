@@ -293,7 +293,10 @@ func TestSoftphoneWithEngine(t *testing.T) {
 	tb.waitFlow("audio with the carrier", tb.stats())
 	tb.shot("1-call")
 	tb.do("keypad", chromedp.Click(chromedp.CSS("#dtmf summary")), chromedp.Click(chromedp.CSS(`#dtmf button[aria-label="Key 5"]`)))
-	time.Sleep(500 * time.Millisecond) // the digit's events take ~200 ms to send
+	// Hang up only once the browser has sent the digit's last event and a second
+	// more of audio has flowed, however slow the machine.
+	tb.waitJS("digit sent", `outdialConsole.tonesDone() >= 1`)
+	tb.waitSent("a second more of audio", 50)
 	tb.do("end call", chromedp.Click(chromedp.ID("hangup")))
 	tb.wrapUp("Wants brochure", "send the PDF")
 

@@ -74,6 +74,7 @@ export async function mount() {
   // Test and support hook: audio counters and a simulated network drop.
   window.outdialConsole = {
     stats: () => (phone ? phone.stats() : { sent: 0, received: 0, codec: '' }),
+    tonesDone: () => (phone ? phone.tonesDone : 0),
     dropSocket: () => sock && sock.drop(),
     snapshot: () => ({ welcomes: st.welcomes, state: st.state, conn: st.conn, audio: st.audio, call: st.call, preview: st.preview && st.preview.offer }),
   };

@@ -27,6 +27,7 @@ export class Phone {
     this.pc = null;
     this.mic = null;
     this.sender = null;
+    this.tonesDone = 0; // keypad sequences the browser finished sending
   }
 
   /** connected reports whether the audio connection is up. */
@@ -53,6 +54,10 @@ export class Phone {
     const [track] = this.mic.getAudioTracks();
     track.addEventListener('ended', () => this.onState('mic-lost'));
     this.sender = pc.addTrack(track, this.mic);
+    if (this.sender.dtmf) {
+      // tonechange with an empty tone: the last tone of a sequence has been sent
+      this.sender.dtmf.addEventListener('tonechange', (ev) => { if (ev.tone === '') this.tonesDone++; });
+    }
     pc.addEventListener('track', (ev) => {
       this.speaker.srcObject = ev.streams[0] || new MediaStream([ev.track]);
       this.speaker.play().catch(() => { /* autoplay waits for a click; audio flows anyway */ });
