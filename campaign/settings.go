@@ -55,9 +55,13 @@ func DefaultSettings() Settings {
 		ProactiveCooldownTime:           0,
 		UnansweredCallAttemptsToDNC:     30,
 		UnansweredDNCKeepMonths:         0,
+		// The timeouts leave the default AMD preset whole (docs/amd.md): it may wait
+		// for 5.5 s of greeting, so a 5 s decision timeout would turn every long
+		// greeting without an early beep into NOTSURE, which is handled as a human;
+		// 1.5 s of silence ends a greeting with no beep.
 		VoiceMachineTimeouts: VoiceMachineTimeouts{
-			DecisionMS:           5000,
-			GreetingCompletionMS: 800,
+			DecisionMS:           8000,
+			GreetingCompletionMS: 1500,
 			NoSpeechMS:           2500,
 			ToneMS:               20000,
 		},

@@ -15,9 +15,9 @@ import (
 	"github.com/outdial/outdial/api"
 	"github.com/outdial/outdial/campaign"
 	"github.com/outdial/outdial/campaign/engine"
-	"github.com/outdial/outdial/campaign/engine/enginetest"
 	"github.com/outdial/outdial/campaign/voice"
 	"github.com/outdial/outdial/media"
+	"github.com/outdial/outdial/sip/carrier"
 	"github.com/outdial/outdial/store"
 )
 
@@ -162,7 +162,7 @@ func TestHoldAudio(t *testing.T) {
 	sess.SetRemote(remote)
 	micCtx, stopMic := context.WithCancel(ctx)
 	defer stopMic()
-	go sess.Play(micCtx, media.NewPCMReader(enginetest.Tone(agentToneHz, 60_000)))
+	go sess.Play(micCtx, media.NewPCMReader(carrier.Tone(agentToneHz, 60_000)))
 	send(map[string]any{"type": "state", "state": "Available"})
 
 	c := w.startCampaign(t, campaign.ModeProgressive, 1)

@@ -16,9 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/outdial/outdial/campaign"
-	"github.com/outdial/outdial/campaign/engine/enginetest"
 	"github.com/outdial/outdial/internal/sipptest"
 	"github.com/outdial/outdial/media"
+	"github.com/outdial/outdial/sip/carrier"
 	"github.com/outdial/outdial/store"
 )
 
@@ -172,12 +172,12 @@ func startSippFarEnd(t *testing.T, timeout time.Duration) *sippFarEnd {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	silence, speech := enginetest.Silence, enginetest.Speech
+	silence, speech := carrier.Silence, carrier.Speech
 	writePcap(t, filepath.Join(dir, "press.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(1600)}, digit: 1},
 		pcapAudio{pcm: [][]int16{silence(3000)}})
 	writePcap(t, filepath.Join(dir, "hello.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(2000)}, digit: -1})
 	writePcap(t, filepath.Join(dir, "machine.pcap"), pcapAudio{pcm: [][]int16{silence(300), speech(1400, 120), silence(350), speech(2400, 120),
-		silence(300), enginetest.Tone(1000, 400), silence(4000)}, digit: -1})
+		silence(300), carrier.Tone(1000, 400), silence(4000)}, digit: -1})
 	p := sipptest.Start(t, sipptest.Options{Args: []string{"-sf", sf}, Dir: dir, Timeout: timeout})
 	return &sippFarEnd{Peer: p, addr: p.Addr.String()}
 }
@@ -280,7 +280,7 @@ func writePcap(t *testing.T, path string, parts ...pcapAudio) {
 		for _, p := range part.pcm {
 			pcm = append(pcm, p...)
 		}
-		pcm = enginetest.Noisy(pcm)
+		pcm = carrier.Noisy(pcm)
 		for i := 0; i+160 <= len(pcm); i += 160 {
 			media.PCMU.Encode(enc, pcm[i:i+160])
 			packet(0, false, enc, ts)

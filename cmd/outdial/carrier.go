@@ -18,7 +18,7 @@ func runCarrier(ctx context.Context, args []string, out, errOut io.Writer) error
 	listen := fs.String("listen", "127.0.0.1:5070", "UDP `address` to answer SIP on")
 	scenario := fs.String("scenario", "", "scenario `FILE` (YAML or JSON, see configs/carrier.yaml); default: built-in")
 	seed := fs.Uint64("seed", 1, "seed of the scenario's random choices")
-	audio := fs.String("audio", "", "`DIR` of WAV files: human/*.wav and machine/*.wav, or *.wav")
+	audio := fs.String("audio", "", "`DIR` of WAV files: human/*.wav and machine/*.wav, or *.wav; or \"builtin\" for the carrier's own synthesized hello and voicemail greeting")
 	ports := fs.String("rtp-ports", "30000-39999", "RTP port `range`")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)

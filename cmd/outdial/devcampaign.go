@@ -31,7 +31,7 @@ const demoFlow = `{"name": "Demo reminder", "start": "hello", "nodes": [
 func startDevCarrier() (*carrier.Server, error) {
 	s := carrier.DefaultScenario()
 	s.Press, s.PressMS = "1", [2]int{2000, 4000}
-	return carrier.New(carrier.Config{Listen: "127.0.0.1:5070", Scenario: s, Seed: uint64(time.Now().UnixNano())})
+	return carrier.New(carrier.Config{Listen: "127.0.0.1:5070", Scenario: s, Seed: uint64(time.Now().UnixNano()), Audio: carrier.Builtin})
 }
 
 // seedDemoTrunk makes sure the sim-carrier trunk exists before the SIP client starts.
@@ -120,9 +120,10 @@ func createDemoCampaign(ctx context.Context, st store.Store, cfg config.Config, 
 	}
 	return svc.Create(ctx, campaign.Definition{Name: demoCampaign, Description: "Dials the simulated carrier of outdial dev",
 		ListIDs:      []int64{l.ID},
-		Dialing:      campaign.Dialing{Mode: campaign.ModeAgentless, FlowID: &f.ID},
+		Dialing:      campaign.Dialing{Mode: campaign.ModeAgentless, FlowID: &f.ID, AMD: true},
 		Contacts:     campaign.Choose{DNCListID: dnc.ID},
 		Outreach:     campaign.Outreach{CallerID: &nums[0].ID, MaxAttempts: 3, RetryMinutes: 2, MaxRingSeconds: 20, Timings: campaign.Timings{TimeZone: "UTC"}},
+		Messages:     campaign.Messages{Voicemail: "Hello, this is a reminder of your appointment. Please call us back to confirm."},
 		Dispositions: campaign.DispositionSet{Positive: []string{campaign.DispositionResolved}},
 	})
 }

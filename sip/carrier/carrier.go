@@ -30,7 +30,8 @@ type Config struct {
 	Scenario Scenario
 	Seed     uint64
 	// Audio is a folder of WAV files (8 kHz mono PCM16, mu-law or A-law): human/*.wav and
-	// machine/*.wav, or just *.wav used for both. Empty: answered calls send silence.
+	// machine/*.wav, or just *.wav used for both; or Builtin for the carrier's own
+	// synthesized clips. Empty: answered calls send silence.
 	Audio string
 	// RTPPorts is the media port range, [min, max] (default 30000-39999), on the Listen IP.
 	RTPPorts [2]uint16
@@ -93,7 +94,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, pacer: media.NewPacer(0)}
 	var err error
-	if cfg.Audio != "" {
+	switch cfg.Audio {
+	case "":
+	case Builtin:
+		s.human, s.mach = builtinAudio()
+	default:
 		if s.human, s.mach, err = loadAudio(cfg.Audio); err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package enginetest
 
 import (
 	"context"
-	"math"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -171,49 +170,17 @@ func (l *Reports) ByNumber() map[string][]carrier.Report {
 	return out
 }
 
-// CallAudio writes the carrier's audio folder: a live "hello" then silence (human),
-// and a two-phrase greeting ending in a beep (machine).
+// CallAudio writes the carrier's audio folder with its built-in clips: a live "hello"
+// then silence (human), and a two-phrase greeting ending in a beep (machine).
 func CallAudio(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	WriteWAV(t, filepath.Join(dir, "human", "hello.wav"), Silence(400), Speech(500, 180), Silence(9000))
-	WriteWAV(t, filepath.Join(dir, "machine", "greeting.wav"), Silence(300), Speech(1400, 120), Silence(350), Speech(2400, 120),
-		Silence(300), Tone(1000, 400), Silence(9000))
+	WriteWAV(t, filepath.Join(dir, "human", "hello.wav"), carrier.BuiltinHuman())
+	WriteWAV(t, filepath.Join(dir, "machine", "greeting.wav"), carrier.BuiltinMachine())
 	return dir
 }
 
-// Speech is ms of a voiced sound around f0 Hz, with pitch and loudness moving as in speech.
-func Speech(ms int, f0 float64) []int16 {
-	n := ms * 8
-	out := make([]int16, n)
-	phase := 0.0
-	for i := range n {
-		t := float64(i) / 8000
-		f := f0 * (1 + 0.15*math.Sin(2*math.Pi*0.7*t))
-		phase += 2 * math.Pi * f / 8000
-		env := 0.35 + 0.65*math.Abs(math.Sin(math.Pi*4*t))
-		v := 0.0
-		for h := 1; h <= 12; h++ {
-			v += math.Sin(float64(h)*phase) / float64(h)
-		}
-		out[i] = int16(8000 * env * v / 2)
-	}
-	return out
-}
-
-// Silence is ms of zero samples.
-func Silence(ms int) []int16 { return make([]int16, ms*8) }
-
-// Tone is ms of a sine at hz.
-func Tone(hz float64, ms int) []int16 {
-	out := make([]int16, ms*8)
-	for i := range out {
-		out[i] = int16(6000 * math.Sin(2*math.Pi*hz*float64(i)/8000))
-	}
-	return out
-}
-
-// WriteWAV writes the parts, with a little noise, as an 8 kHz PCM16 WAV file.
+// WriteWAV writes the parts as an 8 kHz PCM16 WAV file.
 func WriteWAV(t testing.TB, path string, parts ...[]int16) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -227,24 +194,12 @@ func WriteWAV(t testing.TB, path string, parts ...[]int16) {
 	for _, p := range parts {
 		all = append(all, p...)
 	}
-	all = Noisy(all)
 	for i := 0; i+160 <= len(all); i += 160 {
 		w.HandlePCM(all[i : i+160])
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// Noisy adds to s, in place, a little noise (a fixed pseudo-random sequence, so the
-// same samples give the same audio) and returns it.
-func Noisy(s []int16) []int16 {
-	x := uint32(7)
-	for i := range s {
-		x = x*1664525 + 1013904223
-		s[i] += int16(int32(x>>16)%60 - 30)
-	}
-	return s
 }
 
 // Clock runs Speed times faster than the wall clock from Base, so that retry periods
