@@ -116,7 +116,8 @@ type Call struct {
 	sdpVersion uint64
 	onHold     bool
 	result     Result
-	remoteSeq  uint32 // CSeq of the peer's last in-dialog request; 0 before the first
+	remoteSeq  uint32    // CSeq of the peer's last in-dialog request; 0 before the first
+	transport  Transport // of the answered trunk: our Contact in answers to target refreshes
 }
 
 // takeRemoteCSeq accepts an in-dialog request whose CSeq is above the last one seen
@@ -356,7 +357,7 @@ func (call *Call) attempt(dialCtx context.Context, ts *trunkState, res *Result) 
 		res.Invited = time.Now()
 	}
 	c.metrics.request("INVITE", "out")
-	sess, err := c.dua.WriteInvite(ringCtx, req)
+	sess, err := c.duas[ts.transport()].WriteInvite(ringCtx, req)
 	if err != nil {
 		return attempt{failover: true, reason: "transport: " + err.Error()}
 	}
@@ -519,6 +520,7 @@ func (call *Call) answered(ts *trunkState, sess *sipgo.DialogClientSession, res 
 	}
 	call.mu.Lock()
 	call.sess = sess
+	call.transport = ts.transport()
 	call.remote, call.hasRemote = m, true
 	// From now on we speak the negotiated codec only.
 	call.local.Codecs = []Codec{m.Codec()}
@@ -679,7 +681,9 @@ func (call *Call) onReinvite(req *sip.Request, tx sip.ServerTransaction) {
 			hdrs = append(hdrs, sip.NewHeader("Session-Expires", strconv.Itoa(int(d.Seconds()))+";refresher="+refresher), sip.NewHeader("Require", "timer"))
 		}
 	}
-	contact := c.contact(TransportUDP)
+	call.mu.Lock()
+	contact := c.contact(call.transport)
+	call.mu.Unlock()
 	hdrs = append(hdrs, &contact)
 	select {
 	case call.refresh <- struct{}{}:

@@ -111,7 +111,7 @@ type Client struct {
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
 	cli     *sipgo.Client
-	dua     *sipgo.DialogUA
+	duas    map[Transport]*sipgo.DialogUA // per transport: Via and Contact name where we take it
 	guard   *guard
 	conn    net.PacketConn
 	tcp     net.Listener
@@ -251,7 +251,13 @@ func NewClient(cfg Config) (*Client, error) {
 
 	c.srv, _ = sipgo.NewServer(ua, sipgo.WithServerLogger(cfg.SIPLogger))
 	c.cli, _ = sipgo.NewClient(ua, sipgo.WithClientHostname(c.host), sipgo.WithClientPort(int(c.laddr.Port())), sipgo.WithClientLogger(cfg.SIPLogger))
-	c.dua = &sipgo.DialogUA{Client: c.cli, ContactHDR: c.contact(TransportUDP)}
+	c.duas = map[Transport]*sipgo.DialogUA{TransportUDP: {Client: c.cli, ContactHDR: c.contact(TransportUDP)}}
+	for _, t := range []Transport{TransportTCP, TransportTLS} {
+		// The Via of requests over TCP/TLS names the port of our Contact (the TCP
+		// listener when there is one), not the UDP port.
+		cli, _ := sipgo.NewClient(ua, sipgo.WithClientHostname(c.host), sipgo.WithClientPort(c.contact(t).Address.Port), sipgo.WithClientLogger(cfg.SIPLogger))
+		c.duas[t] = &sipgo.DialogUA{Client: cli, ContactHDR: c.contact(t)}
+	}
 	c.routes()
 	ua.TransportLayer().OnMessage(c.countInbound)
 

@@ -85,18 +85,29 @@ func start(t *testing.T, bin string, o Options) (*Peer, bool) {
 		t.Fatal(err)
 	}
 	go func() { p.done <- cmd.Wait(); cancel() }()
+	// exited handles sipp ending at start: a port taken since the pick is worth a retry.
+	exited := func(err error) bool {
+		if log, _ := os.ReadFile(p.ErrLog); bytes.Contains(log, []byte("Address already in use")) ||
+			bytes.Contains([]byte(p.Output()), []byte("Address already in use")) {
+			return true
+		}
+		p.done <- err
+		t.Fatalf("sipp exited at start: %v: %s", err, p.Output())
+		return false
+	}
 	for i := 0; i < 300 && free(port); i++ {
 		select {
 		case err := <-p.done:
-			// sipp ended before listening: a port taken since the pick is worth a retry.
-			if log, _ := os.ReadFile(p.ErrLog); bytes.Contains(log, []byte("Address already in use")) ||
-				bytes.Contains([]byte(p.Output()), []byte("Address already in use")) {
-				return p, true
-			}
-			p.done <- err
-			t.Fatalf("sipp exited at start: %v: %s", err, p.Output())
+			return p, exited(err)
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+	// The port is busy, but maybe not by sipp (a socket of another test that took it
+	// since the pick): sipp then fails to bind and exits at once.
+	select {
+	case err := <-p.done:
+		return p, exited(err)
+	case <-time.After(100 * time.Millisecond):
 	}
 	t.Cleanup(func() {
 		cancel()
@@ -164,12 +175,19 @@ func FreeUDPPort(t *testing.T) int {
 	return 0
 }
 
+// free reports whether port is free on 127.0.0.1 for both UDP and TCP (sipp -t t1
+// binds its signalling port on TCP only).
 func free(port int) bool {
 	c, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		return false
 	}
 	c.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return false
+	}
+	l.Close()
 	return true
 }
 
