@@ -34,7 +34,7 @@ var campaignCSVHeader = []string{"name", "description", "mode", "priority", "sta
 
 // Audit actions written by export and import, and the resource of campaign entries.
 const (
-	auditCampaigns       = "campaigns"
+	auditCampaigns       = campaign.AuditResource
 	auditImported        = "import"
 	auditImportSkipped   = "import skipped"
 	campaignLogTypeVoice = "Voice"
@@ -511,6 +511,8 @@ var campaignLogSubTypes = map[string]string{
 	"POST /api/v1/campaigns/import":      "Import",
 	auditImported:                        "Imported",
 	auditImportSkipped:                   "Import skipped",
+	campaign.AuditRunStarted:             "Run time",
+	campaign.AuditRunCompleted:           "Run time",
 }
 
 // actionVerb is the past tense used in a log's description.
@@ -618,6 +620,12 @@ func campaignLog(e store.AuditEntry, names map[int64]string) (CampaignLog, bool)
 			reason = strings.TrimPrefix(rest[len(q):], ": ")
 		}
 		l.Description = fmt.Sprintf("%s was NOT imported by %s (%s). Reason: %s", l.Campaign, e.Actor, row, reason)
+	case "Run time":
+		if e.Action == campaign.AuditRunStarted {
+			l.Description = fmt.Sprintf("%s was started %s by the %s.", name, e.Detail, e.Actor)
+		} else {
+			l.Description = fmt.Sprintf("%s was completed by the %s: %s.", name, e.Actor, e.Detail)
+		}
 	case "Imported":
 		if l.Campaign == "" {
 			l.Campaign = e.Detail

@@ -2,11 +2,14 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/outdial/outdial/campaign"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -281,5 +284,30 @@ func TestCampaignLogs(t *testing.T) {
 	}
 	if code, _ := h.do(store.RoleAgent, "GET", "/api/v1/campaign-logs", ""); code != http.StatusForbidden {
 		t.Errorf("agent logs = %d, want 403", code)
+	}
+
+	// The scheduler's own events (campaign.Service.Tick writes them) are Run time logs.
+	svc := campaign.NewService(h.store, campaign.Options{})
+	c, err := svc.Get(context.Background(), autumn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []store.AuditEntry{
+		{Action: campaign.AuditRunStarted, Detail: "on schedule"},
+		{Action: campaign.AuditRunCompleted, Detail: "all contacts dialed"},
+	} {
+		e.At, e.Actor, e.Resource, e.ResourceID = time.Now().UTC(), campaign.AuditScheduler, campaign.AuditResource, fmt.Sprint(c.ID)
+		if _, err := h.store.AppendAudit(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs := h.campaignLogs("?sub_type=" + url.QueryEscape("Run time"))
+	var descs []string
+	for _, l := range runs {
+		descs = append(descs, l.Description)
+	}
+	want := []string{"Autumn was completed by the scheduler: all contacts dialed.", "Autumn was started on schedule by the scheduler."}
+	if !slices.Equal(descs, want) {
+		t.Errorf("run time logs %q, want %q", descs, want)
 	}
 }

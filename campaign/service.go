@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +22,18 @@ type Store interface {
 	store.PhoneNumbers
 	store.Queues
 	store.Settings
+	store.Audit
 }
+
+// Audit log entries the scheduler writes (Resource AuditResource, Actor
+// AuditScheduler): a scheduled occurrence started, a run completed by itself. The API
+// shows them in the Campaign Logs as Run time events.
+const (
+	AuditResource     = "campaigns"
+	AuditScheduler    = "scheduler"
+	AuditRunStarted   = "run started"
+	AuditRunCompleted = "run completed"
+)
 
 // Options configure a Service.
 type Options struct {
@@ -609,6 +621,7 @@ func (s *Service) Tick(ctx context.Context, now time.Time) TickReport {
 		note(err)
 		if started {
 			rep.Started = append(rep.Started, c.ID)
+			note(s.logRun(ctx, c, now, AuditRunStarted, "on schedule"))
 		}
 	}
 	running, err := s.st.FindCampaigns(ctx, store.CampaignFilter{Statuses: []store.CampaignStatus{store.CampaignActive, store.CampaignRerun, store.CampaignPaused}})
@@ -628,9 +641,20 @@ func (s *Service) Tick(ctx context.Context, now time.Time) TickReport {
 		note(err)
 		if err == nil {
 			rep.Completed = append(rep.Completed, c.ID)
+			note(s.logRun(ctx, c, now, AuditRunCompleted, reason))
 		}
 	}
 	return rep
+}
+
+// logRun writes the audit entry of a run the scheduler started or completed.
+func (s *Service) logRun(ctx context.Context, c Campaign, at time.Time, action, detail string) error {
+	_, err := s.st.AppendAudit(ctx, store.AuditEntry{At: at.UTC(), Actor: AuditScheduler, Action: action,
+		Resource: AuditResource, ResourceID: strconv.FormatInt(c.ID, 10), Detail: detail})
+	if err != nil {
+		return fmt.Errorf("campaign %d: audit %s: %w", c.ID, action, err)
+	}
+	return nil
 }
 
 // startOccurrence starts the due occurrence with the scrubbed run (or a fresh one) and

@@ -3,20 +3,16 @@ package campaign_test
 import (
 	"context"
 	"errors"
-	"fmt"
+	"github.com/outdial/outdial/internal/pgtest"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/outdial/outdial/campaign"
-	"github.com/outdial/outdial/internal/testdeps"
 	"github.com/outdial/outdial/store"
-	"github.com/outdial/outdial/store/postgres"
 	"github.com/outdial/outdial/store/sqlite"
 )
 
@@ -31,26 +27,7 @@ func backends(t *testing.T, fn func(t *testing.T, st store.Store)) {
 		fn(t, st)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		url := testdeps.PostgresURL(t)
-		cfg, err := pgx.ParseConfig(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		admin := stdlib.OpenDB(*cfg)
-		schema := fmt.Sprintf("campaign_%x", rand.Uint64())
-		if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-			admin.Close()
-		})
-		st, err := postgres.Open(context.Background(), url, postgres.Options{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		fn(t, st)
+		fn(t, pgtest.Open(t, "campaign"))
 	})
 }
 
@@ -471,6 +448,23 @@ func TestServiceScheduleTick(t *testing.T) {
 		is, _ = st.Instances(c, s.ID)
 		if len(is) != 2 || is[0].Number != 2 || is[0].Records != 5 {
 			t.Fatalf("instances = %+v", is)
+		}
+		// The scheduler's starts and the completion are in the audit log, for the
+		// Campaign Logs.
+		var runs []string
+		entries, err := st.ListAudit(c, store.AuditFilter{Resource: campaign.AuditResource})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Actor == campaign.AuditScheduler && e.ResourceID == strconv.FormatInt(s.ID, 10) {
+				runs = append(runs, e.Action+": "+e.Detail)
+			}
+		}
+		slices.Sort(runs)
+		want := []string{"run completed: end date reached", "run started: on schedule", "run started: on schedule"}
+		if !slices.Equal(runs, want) {
+			t.Errorf("scheduler audit entries %q, want %q", runs, want)
 		}
 	})
 }

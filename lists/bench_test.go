@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/outdial/outdial/internal/pgtest"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -12,10 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/outdial/outdial/config"
-	"github.com/outdial/outdial/store/postgres"
 	"github.com/outdial/outdial/store/sqldb"
 	"github.com/outdial/outdial/store/sqlite"
 )
@@ -52,26 +50,7 @@ func benchStore(b *testing.B) *sqldb.DB {
 	b.Helper()
 	ctx := context.Background()
 	if os.Getenv("OUTDIAL_BENCH_BACKEND") == "postgres" {
-		url := os.Getenv("OUTDIAL_TEST_DATABASE_URL")
-		if url == "" {
-			b.Skip("OUTDIAL_TEST_DATABASE_URL is not set")
-		}
-		schema := fmt.Sprintf("outdial_bench_%x", rand.Uint64())
-		cfg, err := pgx.ParseConfig(url)
-		if err != nil {
-			b.Fatal(err)
-		}
-		admin := stdlib.OpenDB(*cfg)
-		if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); admin.Close() })
-		st, err := postgres.Open(ctx, url, postgres.Options{Schema: schema})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { st.Close() })
-		return st
+		return pgtest.Open(b, "bench")
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
