@@ -167,6 +167,8 @@ type CallRecord struct {
 	LastAgentID    *int64 `json:"last_agent_id,omitempty"`
 	// LastNotes are the agent's notes on the last attempt.
 	LastNotes string `json:"last_notes,omitempty"`
+	// PreviewSkips counts the times agents skipped the record in preview mode.
+	PreviewSkips int `json:"preview_skips"`
 }
 
 // AttemptState is the life of one dial.
@@ -385,6 +387,9 @@ type Campaigns interface {
 	// (ErrConflict when the lease is lost or the number is already in a live call;
 	// ErrCapacity when AttemptStart.MaxAgentless is reached).
 	BeginAttempt(ctx context.Context, a AttemptStart) (Attempt, error)
+	// SkipPreview counts an agent's skip of a preview record leased by node and
+	// returns the record's skips so far (ErrConflict when the node does not hold it).
+	SkipPreview(ctx context.Context, recordID int64, node string) (int, error)
 	// NodeAlive records that node runs until until (an engine's heartbeat). The live
 	// agentless attempts of a node count against MaxAgentless only while it is alive.
 	NodeAlive(ctx context.Context, node string, until time.Time) error

@@ -133,7 +133,7 @@ func (e *Engine) offer(cp *camp, rec store.CallRecord, attemptID int64) Offer {
 		o.Number = rec.Phones[0]
 	}
 	if cp.c.Dialing.Mode == campaign.ModePreview {
-		o.SkipsLeft = max(cp.c.Dialing.MaxSkips-cp.skips[rec.ID], 0)
+		o.SkipsLeft = max(cp.c.Dialing.MaxSkips-rec.PreviewSkips, 0)
 	}
 	return o
 }
@@ -145,9 +145,20 @@ func (e *Engine) previewAnswer(ctx context.Context, ev evPreview) {
 	if p == nil || a == nil || p.rec.ID != ev.record {
 		return
 	}
-	if !ev.dial && p.camp.skips[p.rec.ID] < p.camp.c.Dialing.MaxSkips {
+	if !ev.dial && p.rec.PreviewSkips < p.camp.c.Dialing.MaxSkips {
+		// The skip is counted in the store first, so that the limit holds across
+		// restarts and nodes; a skip that cannot be counted is refused (the offer
+		// stands), never allowed past the limit.
+		n, err := e.cfg.Store.SkipPreview(ctx, p.rec.ID, e.cfg.Node)
+		if err != nil {
+			e.log.Warn("preview skip not counted; the offer stands", "record_id", p.rec.ID, "err", err)
+			if e.cfg.Agents != nil {
+				e.cfg.Agents.Preview(a.info.ID, e.offer(p.camp, p.rec, 0))
+			}
+			return
+		}
 		delete(e.previews, ev.agent)
-		p.camp.skips[p.rec.ID]++
+		p.rec.PreviewSkips = n
 		p.camp.hopper = append(p.camp.hopper, p.rec) // to the back: the next agent may take it
 		e.agentFree(a)
 		e.decide(ctx)

@@ -97,7 +97,6 @@ type camp struct {
 	ledger   *pacing.Ledger
 	est      *pacing.Estimator
 	inFlight int
-	skips    map[int64]int
 	leaseErr time.Time
 }
 
@@ -403,7 +402,7 @@ func (e *Engine) load(ctx context.Context) {
 			e.release(ctx, cp) // a new run: the old hopper belongs to an ended instance
 		}
 		if cp == nil {
-			cp = &camp{skips: map[int64]int{}, est: pacing.NewEstimator(pacing.LognormalMeanCV(8, 0.5), pacing.LognormalMeanCV(60, 1), 30*time.Second)}
+			cp = &camp{est: pacing.NewEstimator(pacing.LognormalMeanCV(8, 0.5), pacing.LognormalMeanCV(60, 1), 30*time.Second)}
 			loc, _ := time.LoadLocation(c.Outreach.Timings.TimeZone)
 			cp.ledger = pacing.NewLedger(loc)
 			e.camps[c.ID] = cp

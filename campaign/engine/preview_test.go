@@ -93,6 +93,10 @@ func TestPreviewToAgents(t *testing.T) {
 		if book.refused[rec] != 1 {
 			t.Errorf("record %d: %d skips refused at the limit, want 1", rec, book.refused[rec])
 		}
+		// The skips are kept in the store, so a restart or another node keeps the limit.
+		if r, err := w.Store.CallRecordByID(t.Context(), rec); err != nil || r.PreviewSkips != maxSkips {
+			t.Errorf("record %d: %d preview skips stored (%v), want %d", rec, r.PreviewSkips, err, maxSkips)
+		}
 	}
 	// The agent who dialed a record is the agent it was bridged to.
 	ctx := t.Context()

@@ -14,7 +14,7 @@ import (
 
 const recordCols = `id, instance_id, campaign_id, contact_id, phones, phone, first_name, last_name, time_zone, priority, agent_id, fields,
 	state, disposition, attempts, skips, next_attempt_at, lease_owner, lease_until, last_started_at, last_ended_at, last_duration_ms, last_agent_id,
-	last_notes`
+	last_notes, preview_skips`
 
 func scanRecord(r rowScanner) (store.CallRecord, error) {
 	var c store.CallRecord
@@ -23,7 +23,7 @@ func scanRecord(r rowScanner) (store.CallRecord, error) {
 	var lease, started, ended sql.NullTime
 	err := r.Scan(&c.ID, &c.InstanceID, &c.CampaignID, &c.ContactID, &phones, &c.Phone, &c.FirstName, &c.LastName, &c.TimeZone,
 		&c.Priority, &agent, &fields, &state, &c.Disposition, &c.Attempts, &c.Skips, &c.NextAttemptAt, &c.LeaseOwner, &lease,
-		&started, &ended, &c.LastDurationMS, &lastAgent, &c.LastNotes)
+		&started, &ended, &c.LastDurationMS, &lastAgent, &c.LastNotes, &c.PreviewSkips)
 	if err != nil {
 		return c, err
 	}
@@ -285,6 +285,17 @@ func (s *DB) BeginAttempt(ctx context.Context, a store.AttemptStart) (store.Atte
 		return s.mapErr(err, "call record")
 	})
 	return out, err
+}
+
+// SkipPreview counts one agent's skip of a preview record the node holds.
+func (s *DB) SkipPreview(ctx context.Context, recordID int64, node string) (int, error) {
+	var n int
+	err := s.sql.QueryRowContext(ctx, `UPDATE call_records SET preview_skips = preview_skips + 1
+		WHERE id = $1 AND state = 'leased' AND lease_owner = $2 RETURNING preview_skips`, recordID, node).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("%w: call record %d is not leased by %s; the skip is not counted", store.ErrConflict, recordID, node)
+	}
+	return n, s.mapErr(err, "preview skip")
 }
 
 // NodeAlive writes the node's heartbeat.

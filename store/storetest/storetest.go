@@ -56,6 +56,7 @@ var extraTests = []struct {
 	{"Campaigns", testCampaigns},
 	{"AttemptNotes", testAttemptNotes},
 	{"AgentlessCapacity", testAgentlessCapacity},
+	{"PreviewSkips", testPreviewSkips},
 }
 
 func ctx(t *testing.T) context.Context {
