@@ -38,7 +38,7 @@ func campaignWorld(t *testing.T, h *harness) (list, dnc, caller int64) {
 		{Row: 4, Phones: []string{"+12125550103"}, FirstName: "Cy", LastName: "Dee", Priority: 1},
 	}
 	i := 0
-	if _, err := h.store.WriteContacts(c, l.ID, func() (store.Contact, error) {
+	if _, err := h.store.WriteContacts(c, l.ID, 0, func() (store.Contact, error) {
 		if i == len(rows) {
 			return store.Contact{}, io.EOF
 		}

@@ -46,7 +46,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	d, _ := st.CreateList(c, store.List{Kind: store.ListDNC, Name: "dnc", Status: store.ListValidated})
 	const n = 10000
 	i := 0
-	if _, err := st.WriteContacts(c, l.ID, func() (store.Contact, error) {
+	if _, err := st.WriteContacts(c, l.ID, 0, func() (store.Contact, error) {
 		if i == n {
 			return store.Contact{}, io.EOF
 		}

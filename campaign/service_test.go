@@ -70,7 +70,7 @@ func setup(t *testing.T, st store.Store) *world {
 		{Row: 7, Phones: []string{"+12125550101"}, FirstName: "Ann again"},
 	}
 	i := 0
-	if _, err := st.WriteContacts(c, w.list, func() (store.Contact, error) {
+	if _, err := st.WriteContacts(c, w.list, 0, func() (store.Contact, error) {
 		if i == len(contacts) {
 			return store.Contact{}, io.EOF
 		}

@@ -71,7 +71,7 @@ func (d *engineDesk) startCampaign(t *testing.T, def campaign.Definition, people
 		t.Fatal(err)
 	}
 	i := 0
-	if _, err := d.store.WriteContacts(ctx, l.ID, func() (store.Contact, error) {
+	if _, err := d.store.WriteContacts(ctx, l.ID, 0, func() (store.Contact, error) {
 		if i == len(people) {
 			return store.Contact{}, io.EOF
 		}

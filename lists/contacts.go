@@ -2,6 +2,7 @@ package lists
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -96,7 +97,11 @@ func (s *Service) importContacts(ctx context.Context, l store.List, src source, 
 			return res.val, nil
 		}
 	}
-	_, werr := s.st.WriteContacts(ctx, l.ID, next)
+	_, werr := s.st.WriteContacts(ctx, l.ID, int64(s.limits.ContactsPerAccount), next)
+	if errors.Is(werr, store.ErrCapacity) {
+		werr = fmt.Errorf("%w: imports that ran at the same time filled the account first; an account holds at most %d contacts (limits.contacts_per_account); nothing of this file was written: %v",
+			ErrLimit, s.limits.ContactsPerAccount, werr)
+	}
 	return s.closeImport(ctx, l, from, started, opt, werr, &rep, sink)
 }
 

@@ -231,8 +231,11 @@ type Lists interface {
 
 	// WriteContacts appends the contacts next yields to a list in one transaction and
 	// adds them to its count. next returns io.EOF at the end; any other error rolls
-	// back everything and is returned.
-	WriteContacts(ctx context.Context, listID int64, next func() (Contact, error)) (int64, error)
+	// back everything and is returned. With maxAccount > 0 the write is refused
+	// (ErrCapacity, nothing written) when, at commit, the lists of this kind would hold
+	// more than maxAccount entries in all; the check runs under one lock, so imports
+	// at the same moment never pass it together.
+	WriteContacts(ctx context.Context, listID, maxAccount int64, next func() (Contact, error)) (int64, error)
 	// Contacts returns one page of a list's contacts in row order and the match count.
 	Contacts(ctx context.Context, listID int64, p Page) ([]Contact, int64, error)
 	// EachContact streams the contacts of lists in order (list order, then row order).
@@ -252,7 +255,7 @@ type Lists interface {
 	EachRejectedRow(ctx context.Context, importID int64, fn func(RejectedRow) error) error
 
 	// WriteDNCEntries appends entries in one transaction (see WriteContacts).
-	WriteDNCEntries(ctx context.Context, listID int64, next func() (DNCEntry, error)) (int64, error)
+	WriteDNCEntries(ctx context.Context, listID, maxAccount int64, next func() (DNCEntry, error)) (int64, error)
 	// PutDNCEntry adds a number to a list, or updates its expiry when already listed.
 	PutDNCEntry(ctx context.Context, e DNCEntry) (DNCEntry, error)
 	DNCEntries(ctx context.Context, listID int64, p Page) ([]DNCEntry, int64, error)

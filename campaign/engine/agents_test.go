@@ -239,7 +239,7 @@ func (w *agentWorld) startCampaign(t *testing.T, mode campaign.Mode, contacts in
 		t.Fatal(err)
 	}
 	i := 0
-	if _, err := w.Store.WriteContacts(ctx, l.ID, func() (store.Contact, error) {
+	if _, err := w.Store.WriteContacts(ctx, l.ID, 0, func() (store.Contact, error) {
 		if i == contacts {
 			return store.Contact{}, errEOF
 		}

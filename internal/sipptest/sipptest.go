@@ -156,8 +156,9 @@ func (p *Peer) Exited() (bool, error) {
 // Output is what sipp printed (the first 4 KiB).
 func (p *Peer) Output() string { return p.out.String() }
 
-// FreeUDPPort returns an even UDP port on 127.0.0.1 that was free a moment ago, with
-// the next two free as well (sipp binds its media port, +1 and +2).
+// FreeUDPPort returns an even port on 127.0.0.1 that was free a moment ago for UDP and
+// TCP (sipp's signalling uses one or the other), with the next two free as well (sipp
+// binds its media port, +1 and +2).
 func FreeUDPPort(t *testing.T) int {
 	t.Helper()
 	for range 100 {
@@ -167,7 +168,7 @@ func FreeUDPPort(t *testing.T) int {
 		}
 		port := c.LocalAddr().(*net.UDPAddr).Port
 		c.Close()
-		if port%2 == 0 && port < 65000 && free(port+1) && free(port+2) {
+		if port%2 == 0 && port < 65000 && free(port) && free(port+1) && free(port+2) {
 			return port
 		}
 	}

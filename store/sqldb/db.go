@@ -119,6 +119,9 @@ const (
 	// lockAgentless: the count of live agentless attempts and the insert of a new one
 	// are one step for every node.
 	lockAgentless int64 = 7263511
+	// lockListEntries: an import's check of the account's entries and its commit are
+	// one step.
+	lockListEntries int64 = 7263512
 )
 
 // lock takes the dialect's lock on key inside tx, if the dialect has one.

@@ -339,11 +339,11 @@ func scanContact(r rowScanner) (store.Contact, error) {
 }
 
 // WriteContacts appends contacts in one transaction.
-func (s *DB) WriteContacts(ctx context.Context, listID int64, next func() (store.Contact, error)) (int64, error) {
+func (s *DB) WriteContacts(ctx context.Context, listID, maxAccount int64, next func() (store.Contact, error)) (int64, error) {
 	now := s.now()
 	row := make([]any, len(contactInsertCols))
 	var fields fieldsEncoder
-	return s.bulkWrite(ctx, listID, store.ListContact, "contacts", contactInsertCols, func() ([]any, error) {
+	return s.bulkWrite(ctx, listID, maxAccount, store.ListContact, "contacts", contactInsertCols, func() ([]any, error) {
 		c, err := next()
 		if err != nil {
 			return nil, err
@@ -568,10 +568,10 @@ func scanDNC(r rowScanner) (store.DNCEntry, error) {
 }
 
 // WriteDNCEntries appends entries in one transaction.
-func (s *DB) WriteDNCEntries(ctx context.Context, listID int64, next func() (store.DNCEntry, error)) (int64, error) {
+func (s *DB) WriteDNCEntries(ctx context.Context, listID, maxAccount int64, next func() (store.DNCEntry, error)) (int64, error) {
 	now := s.now()
 	row := make([]any, len(dncInsertCols))
-	return s.bulkWrite(ctx, listID, store.ListDNC, "dnc_entries", dncInsertCols, func() ([]any, error) {
+	return s.bulkWrite(ctx, listID, maxAccount, store.ListDNC, "dnc_entries", dncInsertCols, func() ([]any, error) {
 		e, err := next()
 		if err != nil {
 			return nil, err
@@ -696,7 +696,7 @@ func scanMapping(r rowScanner) (store.AgentMapping, error) {
 func (s *DB) WriteAgentMappings(ctx context.Context, listID int64, next func() (store.AgentMapping, error)) (int64, error) {
 	now := s.now()
 	row := make([]any, len(mappingInsertCols))
-	n, err := s.bulkWrite(ctx, listID, store.ListMapping, "agent_mappings", mappingInsertCols, func() ([]any, error) {
+	n, err := s.bulkWrite(ctx, listID, 0, store.ListMapping, "agent_mappings", mappingInsertCols, func() ([]any, error) {
 		m, err := next()
 		if err != nil {
 			return nil, err

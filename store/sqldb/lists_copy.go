@@ -42,7 +42,7 @@ func (s *DB) withConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx)
 
 // bulkWrite streams rows into table for list listID (which must be of kind) in one
 // transaction and adds their number to the list's entry count.
-func (s *DB) bulkWrite(ctx context.Context, listID int64, kind store.ListKind, table string, cols []string, next func() ([]any, error)) (int64, error) {
+func (s *DB) bulkWrite(ctx context.Context, listID, maxAccount int64, kind store.ListKind, table string, cols []string, next func() ([]any, error)) (int64, error) {
 	var n int64
 	err := s.withConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := s.checkKind(ctx, tx, listID, kind); err != nil {
@@ -52,7 +52,25 @@ func (s *DB) bulkWrite(ctx context.Context, listID int64, kind store.ListKind, t
 		if n, err = s.copyRows(ctx, conn, tx, table, cols, next); err != nil {
 			return err
 		}
-		return s.bumpEntries(ctx, tx, listID, n)
+		if err := s.bumpEntries(ctx, tx, listID, n); err != nil {
+			return err
+		}
+		if maxAccount <= 0 {
+			return nil
+		}
+		// The account-wide count, with this write and every write committed before
+		// the lock was ours: two imports that each fit alone cannot both commit.
+		if err := s.lock(ctx, tx, lockListEntries); err != nil {
+			return s.mapErr(err, "list entries lock")
+		}
+		var total int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(entries), 0) FROM lists WHERE kind = $1`, string(kind)).Scan(&total); err != nil {
+			return s.mapErr(err, "list entries")
+		}
+		if total > maxAccount {
+			return fmt.Errorf("%w: with these %d the %s lists would hold %d entries, more than the account's %d", store.ErrCapacity, n, kind, total, maxAccount)
+		}
+		return nil
 	})
 	if err != nil {
 		if s.dialect.IsUniqueViolation != nil && s.dialect.IsUniqueViolation(err) {

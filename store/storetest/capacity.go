@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -109,4 +110,82 @@ func testAgentlessCapacity(t *testing.T, open Opener) {
 	if begun != 5 || live != 5 {
 		t.Errorf("%d attempts begun by 4 nodes at once (%d live), want exactly the cap of 5", begun, live)
 	}
+}
+
+// testListCapacity: the account-wide entry cap of a bulk write holds when imports run
+// at the same moment: each fits alone, together they would not, and exactly one
+// commits; a write over the cap writes nothing.
+func testListCapacity(t *testing.T, open Opener) {
+	c := ctx(t)
+	s := open(t, "list_capacity")
+	contacts := func(from, n int) []store.Contact {
+		var out []store.Contact
+		for i := range n {
+			out = append(out, store.Contact{Row: int64(i + 2), Phones: []string{fmt.Sprintf("+1212555%04d", from+i)}})
+		}
+		return out
+	}
+	base := must(s.CreateList(c, store.List{Kind: store.ListContact, Name: "base"}))
+	must(s.WriteContacts(c, base.ID, 1000, sliceSource(contacts(0, 400))))
+	// Over the cap on its own: refused, nothing written.
+	big := must(s.CreateList(c, store.List{Kind: store.ListContact, Name: "big"}))
+	_, err := s.WriteContacts(c, big.ID, 1000, sliceSource(contacts(1000, 601)))
+	wantErr(t, err, store.ErrCapacity)
+	if l := must(s.ListByID(c, big.ID)); l.Entries != 0 {
+		t.Errorf("refused write left %d entries", l.Entries)
+	}
+	// Two imports of 400 at once: either fits (800), both would not (1200).
+	var lists [2]store.List
+	for i := range lists {
+		lists[i] = must(s.CreateList(c, store.List{Kind: store.ListContact, Name: fmt.Sprintf("race%d", i)}))
+	}
+	// Each source waits at its end for the other (at most 2 s: SQLite runs one write
+	// transaction at a time), so that both imports reach their check together.
+	errs := make(chan error, 2)
+	var wg, atEnd sync.WaitGroup
+	atEnd.Add(2)
+	for i, l := range lists {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src := sliceSource(contacts(2000+i*1000, 400))
+			ended := false
+			_, err := s.WriteContacts(c, l.ID, 1000, func() (store.Contact, error) {
+				ct, err := src()
+				if errors.Is(err, io.EOF) && !ended {
+					ended = true
+					atEnd.Done()
+					both := make(chan struct{})
+					go func() { atEnd.Wait(); close(both) }()
+					select {
+					case <-both:
+					case <-time.After(2 * time.Second):
+					}
+				}
+				return ct, err
+			})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	ok, refused := 0, 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, store.ErrCapacity):
+			refused++
+		default:
+			t.Errorf("concurrent import: %v", err)
+		}
+	}
+	_, total := must2(s.ListTotals(c, store.ListContact))
+	if ok != 1 || refused != 1 || total != 800 {
+		t.Errorf("%d imports committed, %d refused, %d contacts in the account; want 1, 1 and 800 (cap 1000)", ok, refused, total)
+	}
+	// DNC entries have their own cap.
+	dnc := must(s.CreateList(c, store.List{Kind: store.ListDNC, Name: "optouts"}))
+	_, err = s.WriteDNCEntries(c, dnc.ID, 1, sliceSource([]store.DNCEntry{{Number: "+14155550199"}, {Number: "+14155550198"}}))
+	wantErr(t, err, store.ErrCapacity)
 }

@@ -192,7 +192,7 @@ func testContacts(t *testing.T, open Opener) {
 	}
 	in[0] = store.Contact{Row: 2, Phones: []string{"+14155550100", "+14155550101", "+14155550102"}, FirstName: "Ann", LastName: "Lee",
 		TimeZone: "America/Phoenix", Priority: 3, AgentID: &ag.ID, Fields: map[string]string{"balance": "12.50", "due \"date\"": "2026-01-01"}}
-	n := must(s.WriteContacts(c, l.ID, sliceSource(in)))
+	n := must(s.WriteContacts(c, l.ID, 0, sliceSource(in)))
 	if n != 1234 {
 		t.Fatalf("WriteContacts = %d", n)
 	}
@@ -225,7 +225,7 @@ func testContacts(t *testing.T, open Opener) {
 	// A failing source writes nothing.
 	boom := errors.New("bad row")
 	calls := 0
-	_, err = s.WriteContacts(c, l.ID, func() (store.Contact, error) {
+	_, err = s.WriteContacts(c, l.ID, 0, func() (store.Contact, error) {
 		calls++
 		if calls > 700 {
 			return store.Contact{}, boom
@@ -236,7 +236,7 @@ func testContacts(t *testing.T, open Opener) {
 	if got := must(s.ListByID(c, l.ID)); got.Entries != 1234 {
 		t.Fatalf("Entries after a failed write = %d", got.Entries)
 	}
-	_, err = s.WriteContacts(c, dnc.ID, sliceSource(in[:1]))
+	_, err = s.WriteContacts(c, dnc.ID, 0, sliceSource(in[:1]))
 	wantErr(t, err, store.ErrNotFound)
 
 	var streamed int
@@ -275,14 +275,14 @@ func testDNCEntries(t *testing.T, open Opener) {
 	l := must(s.CreateList(c, store.List{Kind: store.ListDNC, Name: "Campaign DNC"}))
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	past, future := now.Add(-time.Hour), now.Add(time.Hour)
-	n := must(s.WriteDNCEntries(c, l.ID, sliceSource([]store.DNCEntry{
+	n := must(s.WriteDNCEntries(c, l.ID, 0, sliceSource([]store.DNCEntry{
 		{Number: "+14155550100"}, {Number: "+14155550101", ExpiresAt: &past}, {Number: "+14155550102", ExpiresAt: &future},
 	})))
 	if n != 3 {
 		t.Fatalf("WriteDNCEntries = %d", n)
 	}
 	// Writing a number already on the list fails as a whole.
-	_, err := s.WriteDNCEntries(c, l.ID, sliceSource([]store.DNCEntry{{Number: "+14155550199"}, {Number: "+14155550100"}}))
+	_, err := s.WriteDNCEntries(c, l.ID, 0, sliceSource([]store.DNCEntry{{Number: "+14155550199"}, {Number: "+14155550100"}}))
 	wantErr(t, err, store.ErrConflict)
 	if got := must(s.ListByID(c, l.ID)); got.Entries != 3 {
 		t.Fatalf("Entries = %d", got.Entries)

@@ -57,6 +57,7 @@ var extraTests = []struct {
 	{"AttemptNotes", testAttemptNotes},
 	{"AgentlessCapacity", testAgentlessCapacity},
 	{"PreviewSkips", testPreviewSkips},
+	{"ListCapacity", testListCapacity},
 }
 
 func ctx(t *testing.T) context.Context {
