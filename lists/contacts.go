@@ -2,7 +2,6 @@ package lists
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -98,10 +97,6 @@ func (s *Service) importContacts(ctx context.Context, l store.List, src source, 
 		}
 	}
 	_, werr := s.st.WriteContacts(ctx, l.ID, int64(s.limits.ContactsPerAccount), next)
-	if errors.Is(werr, store.ErrCapacity) {
-		werr = fmt.Errorf("%w: imports that ran at the same time filled the account first; an account holds at most %d contacts (limits.contacts_per_account); nothing of this file was written: %v",
-			ErrLimit, s.limits.ContactsPerAccount, werr)
-	}
 	return s.closeImport(ctx, l, from, started, opt, werr, &rep, sink)
 }
 

@@ -193,8 +193,21 @@ func (p *pipeline[T]) nextValid(sink *rejectSink, strict bool) (result[T], error
 
 // closeImport records an import from source from that wrote (or failed to write)
 // entries.
+// accountLimit names the account-wide limit of a kind of list, for error messages.
+func (s *Service) accountLimit(k store.ListKind) string {
+	if k == store.ListDNC {
+		return fmt.Sprintf("an account holds at most %d DNC entries (limits.dnc_entries_per_account)", s.limits.DNCEntriesPerAccount)
+	}
+	return fmt.Sprintf("an account holds at most %d contacts (limits.contacts_per_account)", s.limits.ContactsPerAccount)
+}
+
 func (s *Service) closeImport(ctx context.Context, l store.List, from store.ListSource, started time.Time, opt ImportOptions, werr error, rep *Report, sink *rejectSink) (Report, error) {
 	imp := store.ListImport{ListID: l.ID, Source: from, FileName: opt.FileName, Strict: opt.Strict, Status: store.ImportCompleted, StartedAt: started}
+	if errors.Is(werr, store.ErrCapacity) {
+		// The store's commit-time check: another import filled the account meanwhile.
+		werr = fmt.Errorf("%w: imports that ran at the same time filled the account first; %s; nothing of this file was written: %v",
+			ErrLimit, s.accountLimit(l.Kind), werr)
+	}
 	if werr != nil {
 		rep.Imported = 0
 		imp.Status = store.ImportFailed

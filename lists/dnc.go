@@ -105,10 +105,6 @@ func (s *Service) importDNC(ctx context.Context, l store.List, src source, opt I
 		}
 	}
 	_, werr := s.st.WriteDNCEntries(ctx, l.ID, int64(s.limits.DNCEntriesPerAccount), next)
-	if errors.Is(werr, store.ErrCapacity) {
-		werr = fmt.Errorf("%w: imports that ran at the same time filled the account first; an account holds at most %d DNC entries (limits.dnc_entries_per_account); nothing of this file was written: %v",
-			ErrLimit, s.limits.DNCEntriesPerAccount, werr)
-	}
 	return s.closeImport(ctx, l, store.SourceCSV, started, opt, werr, &rep, sink)
 }
 

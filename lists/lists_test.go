@@ -525,3 +525,34 @@ func TestScrubTallyMatchesStreaming(t *testing.T) {
 		}
 	}
 }
+
+// filledMeanwhile is a store whose bulk writes find the account filled at commit, as
+// when another import committed first (store/storetest ListCapacity runs the real race).
+type filledMeanwhile struct{ Store }
+
+func (f filledMeanwhile) WriteContacts(ctx context.Context, listID, maxAccount int64, next func() (store.Contact, error)) (int64, error) {
+	return 0, fmt.Errorf("%w: the contact lists would hold %d entries", store.ErrCapacity, maxAccount+1)
+}
+
+func (f filledMeanwhile) WriteDNCEntries(ctx context.Context, listID, maxAccount int64, next func() (store.DNCEntry, error)) (int64, error) {
+	return 0, fmt.Errorf("%w: the dnc lists would hold %d entries", store.ErrCapacity, maxAccount+1)
+}
+
+// TestAccountFilledByAnotherImport: the store's commit-time refusal reaches the user as
+// the account limit, naming the key, and the list is left invalid with nothing in it.
+func TestAccountFilledByAnotherImport(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, config.Limits{ContactsPerAccount: 5, DNCEntriesPerAccount: 7})
+	svc := New(filledMeanwhile{e.st}, Options{Limits: config.Limits{ContactsPerAccount: 5, DNCEntriesPerAccount: 7}, Clock: e.clock, SuggestRegion: "US", Workers: 2})
+	l, rep, err := svc.CreateContactList(ctx, NewList{Name: "late"}, strings.NewReader("phone\n+14155550100\n"), ImportOptions{})
+	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "at most 5 contacts (limits.contacts_per_account)") || !strings.Contains(err.Error(), "nothing of this file was written") {
+		t.Fatalf("contacts: %v", err)
+	}
+	if l.Status != store.ListInvalid || l.Entries != 0 || rep.Imported != 0 {
+		t.Errorf("list %+v, report %+v; want invalid and empty", l, rep)
+	}
+	_, _, err = svc.CreateDNCList(ctx, NewList{Name: "late dnc"}, strings.NewReader("phone\n+14155550100\n"), ImportOptions{})
+	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "at most 7 DNC entries (limits.dnc_entries_per_account)") {
+		t.Fatalf("dnc: %v", err)
+	}
+}
