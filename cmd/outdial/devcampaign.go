@@ -31,7 +31,10 @@ const demoFlow = `{"name": "Demo reminder", "start": "hello", "nodes": [
 func startDevCarrier() (*carrier.Server, error) {
 	s := carrier.DefaultScenario()
 	s.Press, s.PressMS = "1", [2]int{2000, 4000}
-	return carrier.New(carrier.Config{Listen: "127.0.0.1:5070", Scenario: s, Seed: uint64(time.Now().UnixNano()), Audio: carrier.Builtin})
+	// RTP ports of its own, clear of the server's RTP (sip.rtp_port_*) and WebRTC
+	// (webrtc.port_*) defaults.
+	return carrier.New(carrier.Config{Listen: "127.0.0.1:5070", Scenario: s, Seed: uint64(time.Now().UnixNano()), Audio: carrier.Builtin,
+		RTPPorts: [2]uint16{40000, 44999}})
 }
 
 // seedDemoTrunk makes sure the sim-carrier trunk exists before the SIP client starts.
