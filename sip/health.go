@@ -41,7 +41,7 @@ func (c *Client) ping(ts *trunkState) {
 	req.AppendHeader(sip.NewHeader("User-Agent", c.cfg.UserAgent))
 	c.pinLocal(req, ts)
 	c.metrics.request("OPTIONS", "out")
-	res, err := c.cli.Do(ctx, req)
+	res, err := c.duas[ts.transport()].Client.Do(ctx, req) // the Via of the trunk's transport
 	if c.ctx.Err() != nil {
 		return
 	}
