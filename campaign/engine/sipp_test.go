@@ -40,6 +40,8 @@ func sippClassOf(number string) sippClass {
 		return sippClass{campaign.OutcomeMachine, ""}
 	case '4':
 		return sippClass{campaign.OutcomeConnected, ""} // hangs up during the flow
+	case '5':
+		return sippClass{campaign.OutcomeInvalidNumber, ""} // SIT on early media, cancelled
 	}
 	return sippClass{campaign.OutcomeConnected, campaign.DispositionResolved} // pressed 1
 }
@@ -176,6 +178,10 @@ func startSippFarEnd(t *testing.T, timeout time.Duration) *sippFarEnd {
 	writePcap(t, filepath.Join(dir, "press.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(1600)}, digit: 1},
 		pcapAudio{pcm: [][]int16{silence(3000)}})
 	writePcap(t, filepath.Join(dir, "hello.pcap"), pcapAudio{pcm: [][]int16{silence(400), speech(500, 180), silence(2000)}, digit: -1})
+	// A network intercept: the three special information tones (913.8, 1370.6,
+	// 1776.7 Hz), then an announcement that goes on until the call is cancelled.
+	writePcap(t, filepath.Join(dir, "sit.pcap"), pcapAudio{pcm: [][]int16{silence(200), carrier.Tone(913.8, 276), carrier.Tone(1370.6, 276),
+		carrier.Tone(1776.7, 380), silence(300), speech(6000, 150)}, digit: -1})
 	writePcap(t, filepath.Join(dir, "machine.pcap"), pcapAudio{pcm: [][]int16{silence(300), speech(1400, 120), silence(350), speech(2400, 120),
 		silence(300), carrier.Tone(1000, 400), silence(4000)}, digit: -1})
 	p := sipptest.Start(t, sipptest.Options{Args: []string{"-sf", sf}, Dir: dir, Timeout: timeout})

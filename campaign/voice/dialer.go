@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outdial/outdial/amd"
@@ -112,6 +113,9 @@ type Call struct {
 	amdOn      bool
 	messageEnd bool
 	once       sync.Once
+	// earlySIT is the special information tone heard on early media, if any: the call
+	// was cancelled and ends as SIT/Invalid Number.
+	earlySIT atomic.Pointer[amd.ToneEvent]
 	// Owned by Classify/MessageEnd (one caller at a time).
 	ended  bool      // MACHINE_END already seen
 	listen *listener // the detector's feed, set by Classify
@@ -121,12 +125,16 @@ var _ engine.Call = (*Call)(nil)
 
 // watch follows the SIP events: media address, answer, hold, end.
 func (c *Call) watch() {
-	answered := false
+	answered, early := false, false
 	for ev := range c.sc.Events() {
 		switch ev.Kind {
 		case sip.EventEarlyMedia, sip.EventAnswered:
 			if ev.Media != nil {
 				c.setMedia(*ev.Media)
+			}
+			if ev.Kind == sip.EventEarlyMedia && !early && !answered {
+				early = true
+				c.listenEarly()
 			}
 			if ev.Kind == sip.EventAnswered && !answered {
 				answered = true
@@ -142,6 +150,30 @@ func (c *Call) watch() {
 	close(c.done)
 }
 
+// listenEarly listens to early media for the special information tones that precede a
+// network announcement ("the number you have dialed is not in service"): such a call
+// is cancelled at once and ends as SIT/Invalid Number, so the list can be cleaned,
+// rather than ringing out as a No Answer to be retried. Classify replaces the handler
+// once the call is answered.
+func (c *Call) listenEarly() {
+	td, err := amd.NewToneDetector(c.d.params)
+	if err != nil {
+		return
+	}
+	c.sess.OnPCM(media.PCMHandlerFunc(func(frame []int16) {
+		ev, ok := td.Feed(frame)
+		if !ok || ev.Kind != amd.ToneSIT || !c.earlySIT.CompareAndSwap(nil, &ev) {
+			return
+		}
+		c.d.cfg.Metrics.observe(amd.Decision{Result: amd.SIT, Cause: amd.CauseTone, At: ev.End, Tone: ev})
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = c.sc.Hangup(ctx) // CANCEL while ringing
+		}()
+	}))
+}
+
 func (c *Call) setMedia(m sip.Media) {
 	if codec, err := media.CodecForPayloadType(m.Codec().PayloadType); err == nil {
 		_ = c.sess.SetCodec(codec)
@@ -154,10 +186,22 @@ func (c *Call) setMedia(m sip.Media) {
 
 // Wait blocks until the answer or the end.
 func (c *Call) Wait(ctx context.Context) (engine.Answer, error) {
+	sit := func() (engine.Answer, bool) {
+		if ev := c.earlySIT.Load(); ev != nil {
+			return engine.Answer{Outcome: campaign.OutcomeInvalidNumber, Reason: "SIT on early media: " + ev.String()}, true
+		}
+		return engine.Answer{}, false
+	}
 	select {
 	case <-c.answered:
+		if a, ok := sit(); ok { // a 200 that crossed our CANCEL
+			return a, nil
+		}
 		return engine.Answer{Answered: true}, nil
 	case <-c.done:
+		if a, ok := sit(); ok {
+			return a, nil
+		}
 		select {
 		case <-c.answered:
 			return engine.Answer{Answered: true}, nil
