@@ -6,12 +6,10 @@ import (
 	"encoding/hex"
 	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/outdial/outdial/internal/testdeps"
 	"github.com/outdial/outdial/sip"
 )
 
@@ -316,18 +314,4 @@ func contactHostPort(ct string) string {
 	hp, _, _ := strings.Cut(ct, ";")
 	hp, _, _ = strings.Cut(hp, ">")
 	return hp
-}
-
-// TestSippTLSSupport records whether the installed sipp can act as a TLS peer. Debian's
-// sip-tester 3.6.1 is built without OpenSSL ("SIPp v3.6.1-SCTP-PCAP-RTPSTREAM"), so TLS
-// trunks have no real-peer test; this test fails once a sipp with TLS is installed, so
-// that the gap is closed then rather than forgotten.
-func TestSippTLSSupport(t *testing.T) {
-	bin := testdeps.Program(t, "sipp")
-	out, _ := exec.Command(bin, "-v").CombinedOutput()
-	version, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	if strings.Contains(version, "TLS") {
-		t.Fatalf("sipp supports TLS (%q): add a real-peer test for TLS trunks (sipp -t l1 -tls_cert -tls_key)", version)
-	}
-	t.Logf("TLS trunks untested against a real peer: %q has no TLS", version)
 }
