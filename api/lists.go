@@ -425,22 +425,7 @@ func (s *Server) listRoutes() {
 		}})
 	s.Handle(Route{Method: "GET", Path: "/api/v1/contact-lists/{id}/contacts", Tag: "contact-lists", Role: read, Response: ContactPage{},
 		Summary: "Contacts of a list (search, limit, offset)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathID(r)
-			if err != nil {
-				return err
-			}
-			p, err := entryPage(r)
-			if err != nil {
-				return err
-			}
-			cs, total, err := s.store.Contacts(r.Context(), id, p)
-			if err != nil {
-				return err
-			}
-			writeJSON(w, http.StatusOK, ContactPage{Items: cs, Total: total})
-			return nil
-		}})
+		Handler: listPage(s.store.Contacts, func(cs []store.Contact, total int64) any { return ContactPage{Items: cs, Total: total} })})
 	s.Handle(Route{Method: "POST", Path: "/api/v1/contact-lists/validate", Tag: "contact-lists", Role: write, Request: APIListRequest{}, Response: lists.Preview{},
 		Summary: "Fetch an API integration once and preview its first records through the mapping",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {
@@ -561,27 +546,14 @@ func (s *Server) listRoutes() {
 		}})
 	s.Handle(Route{Method: "GET", Path: "/api/v1/dnc-lists/{id}/entries", Tag: "dnc-lists", Role: read, Response: DNCEntryPage{},
 		Summary: "Entries of a DNC list with their validity (search, limit, offset)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathID(r)
-			if err != nil {
-				return err
-			}
-			p, err := entryPage(r)
-			if err != nil {
-				return err
-			}
-			es, total, err := s.store.DNCEntries(r.Context(), id, p)
-			if err != nil {
-				return err
-			}
+		Handler: listPage(s.store.DNCEntries, func(es []store.DNCEntry, total int64) any {
 			now := s.now()
 			out := make([]DNCEntryView, len(es))
 			for i, e := range es {
 				out[i] = DNCEntryView{DNCEntry: e, Valid: e.Active(now)}
 			}
-			writeJSON(w, http.StatusOK, DNCEntryPage{Items: out, Total: total})
-			return nil
-		}})
+			return DNCEntryPage{Items: out, Total: total}
+		})})
 	s.Handle(Route{Method: "POST", Path: "/api/v1/dnc-lists/{id}/entries", Tag: "dnc-lists", Role: store.RoleAgent, Request: DNCEntryRequest{},
 		Response: store.DNCEntry{}, Status: http.StatusCreated, Summary: "Add a number to a DNC list (again: replaces its expiry)",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {
@@ -630,22 +602,7 @@ func (s *Server) listRoutes() {
 		Summary: "Append the rows of a CSV upload to an agent mapping list", Handler: s.appendFromUpload(svc.AppendMappings)})
 	s.Handle(Route{Method: "GET", Path: "/api/v1/agent-mapping-lists/{id}/mappings", Tag: "agent-mapping-lists", Role: read, Response: MappingPage{},
 		Summary: "Mappings of a list (search, limit, offset)",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			id, err := pathID(r)
-			if err != nil {
-				return err
-			}
-			p, err := entryPage(r)
-			if err != nil {
-				return err
-			}
-			ms, total, err := s.store.AgentMappings(r.Context(), id, p)
-			if err != nil {
-				return err
-			}
-			writeJSON(w, http.StatusOK, MappingPage{Items: ms, Total: total})
-			return nil
-		}})
+		Handler: listPage(s.store.AgentMappings, func(ms []store.AgentMapping, total int64) any { return MappingPage{Items: ms, Total: total} })})
 	putMapping := func(status int) func(w http.ResponseWriter, r *http.Request) error {
 		return func(w http.ResponseWriter, r *http.Request) error {
 			id, err := pathID(r)
@@ -737,4 +694,25 @@ func (s *Server) listRoutes() {
 			_, err = w.Write(l.Payload)
 			return err
 		}})
+}
+
+// listPage serves one page of a list's entries (GET .../{id}/...; query search, limit,
+// offset): load reads the page, page wraps it in the route's response type.
+func listPage[T any](load func(ctx context.Context, id int64, p store.Page) ([]T, int64, error), page func([]T, int64) any) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		p, err := entryPage(r)
+		if err != nil {
+			return err
+		}
+		items, total, err := load(r.Context(), id, p)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, page(items, total))
+		return nil
+	}
 }
