@@ -62,8 +62,11 @@ func TestDNCListGlobalAndEntries(t *testing.T) {
 	}
 	tb.do("new DNC list", chromedp.Click(chromedp.ID("new-list")), chromedp.WaitVisible(chromedp.CSS(`dialog input[name="name"]`)))
 	tb.do("fill", chromedp.SendKeys(chromedp.CSS(`dialog input[name="name"]`), "Opt-outs"),
-		chromedp.SetUploadFiles(chromedp.CSS(`dialog input[type=file]`), []string{dncPath}),
-		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)))
+		chromedp.SetUploadFiles(chromedp.CSS(`dialog input[type=file]`), []string{dncPath}))
+	// The mapping step appears once the browser has read the file's header; it moves the
+	// submit button down, so a click before it lands would miss.
+	tb.waitText("mapping step", "dialog fieldset", "phone")
+	tb.do("save", chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)))
 	tb.waitText("report", "#import-report", "Imported 2 of 2 rows.")
 	tb.do("close", chromedp.Click(chromedp.CSS(`dialog button.close`)))
 	tb.waitText("listed", "#lists-table", "Opt-outs")
