@@ -21,6 +21,7 @@ type Config struct {
 	WebRTC     WebRTC     `yaml:"webrtc"`
 	Compliance Compliance `yaml:"compliance"`
 	AMD        AMD        `yaml:"amd"`
+	Pacing     Pacing     `yaml:"pacing"`
 	Limits     Limits     `yaml:"limits"`
 }
 
@@ -101,6 +102,16 @@ type Compliance struct {
 	// ceiling, whatever a campaign's windows say. The TCPA's 08:00-21:00 by default.
 	CallingHoursFloor   string `yaml:"calling_hours_floor"`
 	CallingHoursCeiling string `yaml:"calling_hours_ceiling"`
+}
+
+// Pacing tunes the dialing pacer (docs/pacing.md).
+type Pacing struct {
+	// FullRing lets every unanswered predictive call ring for its campaign's whole Max
+	// Ring Time. By default (false) the pacer hangs up a predictive call that has rung
+	// the 15 s legal minimum when a live answer on it would likely find no agent: fewer
+	// abandoned calls and more talk time, at the price of a retry for the few people
+	// who would have answered late.
+	FullRing bool `yaml:"full_ring"`
 }
 
 // AMD chooses the answering-machine detector's parameters for calls placed by this

@@ -89,11 +89,6 @@ func (e *Estimator) memory() int {
 // Outcome records how a dial ended ringing and after how long.
 func (e *Estimator) Outcome(o Outcome, ring time.Duration) {
 	mem := e.memory()
-	e.n++
-	a := 1 / float64(e.n)
-	if m := 1 / float64(mem); a < m {
-		a = m
-	}
 	var h, m, b float64
 	switch o {
 	case Human:
@@ -106,9 +101,45 @@ func (e *Estimator) Outcome(o Outcome, ring time.Duration) {
 		b = 1
 		e.other.add(ring.Seconds(), mem)
 	}
+	e.rates(h, m, b)
+}
+
+// rates moves the outcome rates toward one more outcome's (shares of) human, machine
+// and busy.
+func (e *Estimator) rates(h, m, b float64) {
+	e.n++
+	a := 1 / float64(e.n)
+	if w := 1 / float64(e.memory()); a < w {
+		a = w
+	}
 	e.human += a * (h - e.human)
 	e.mach += a * (m - e.mach)
 	e.busy += a * (b - e.busy)
+}
+
+// Cut records a dial the dialer hung up unanswered after ring (Decision.Hangups).
+// Its outcome is unknown, so the rates move toward what the current fits expect of a
+// call still ringing then, and the ring fits are left alone: counting it as No Answer
+// would bias the answer rate down.
+func (e *Estimator) Cut(ring time.Duration) {
+	x := ring.Seconds()
+	ringDist, other := e.ring.dist(e.priorRing), e.other.dist(e.priorRing)
+	mass := 1.0
+	if e.ringTimeout > 0 {
+		mass = max(ringDist.CDF(e.ringTimeout.Seconds()), 1e-6)
+	}
+	live := e.human * max(0, 1-ringDist.CDF(x)/mass)
+	rest := (e.mach + e.busy) * (1 - other.CDF(x))
+	u := live + rest + max(0, 1-e.human-e.mach-e.busy)
+	var h, m, b float64
+	if u > 0 {
+		h = live / u
+		if e.mach+e.busy > 0 {
+			m = rest / u * e.mach / (e.mach + e.busy)
+			b = rest / u * e.busy / (e.mach + e.busy)
+		}
+	}
+	e.rates(h, m, b)
 }
 
 // Talk records one talk time.

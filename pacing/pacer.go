@@ -37,8 +37,13 @@ type Config struct {
 	// risk shrinks in proportion (0 means 15).
 	SlackScale float64
 	// Gain is the integral gain of the abandonment controller, per second (0 means
-	// 1/1000: a slow controller wastes less of the allowance on its own noise).
+	// 1/2000: a slow controller wastes less of the allowance on its own noise).
 	Gain float64
+	// FullRing lets every unanswered predictive call ring until the campaign's Max
+	// Ring Time: the pacer then never hangs up a late call (Decision.Hangups stays
+	// empty). The default cuts late calls when they are more likely to be abandoned
+	// than answered by an agent; it costs some live answers a retry (see docs/pacing.md).
+	FullRing bool
 }
 
 // Pacer decides dial orders from snapshots. It holds reusable buffers and the state
@@ -50,6 +55,7 @@ type Pacer struct {
 
 	orders   []Order
 	offers   []Offer
+	hangups  []int
 	reserved []reservedOrder
 	work     []campWork
 	ties     []int
@@ -92,6 +98,10 @@ type Forecast struct {
 	Lines     int     // calls ordered by the forecast
 	Progress  int     // what progressive would have ordered
 	RiskAtMax float64 // forecast risk of the last call ordered
+	// LateRisk is the forecast chance that a human answering now waits past the grace;
+	// above Theta, calls that have rung the minimum ring are hung up (Cut).
+	LateRisk float64
+	Cut      bool
 }
 
 type campWork struct {
@@ -104,13 +114,16 @@ type campWork struct {
 	reservedWant                int
 	grant                       int
 	pool, free                  float64
-	tau                         [quad]float64 // answer-time quantiles, seconds
-	answered                    [quad]float64 // P(a new call is a live answer by tau)
-	supply                      [quad]float64 // agents free by tau+amd+grace: mean
-	supplyVar                   [quad]float64
-	demand                      [quad]float64 // earlier calls ready by tau+amd: mean
-	demandVar                   [quad]float64
-	fc                          Forecast
+	// The forecast at quad answer-time quantiles, and at index quad for an answer now
+	// (the late-call cut).
+	tau       [quad + 1]float64 // answer-time quantiles, seconds
+	answered  [quad + 1]float64 // P(a new call is a live answer by tau)
+	supply    [quad + 1]float64 // agents free by tau+amd+grace: mean
+	supplyVar [quad + 1]float64
+	demand    [quad + 1]float64 // earlier calls ready by tau+amd: mean
+	demandVar [quad + 1]float64
+	ringMass  float64 // Ring.CDF(ring timeout): live answers come before it
+	fc        Forecast
 }
 
 // New returns a Pacer.
@@ -132,7 +145,7 @@ func New(cfg Config) *Pacer {
 		cfg.SlackScale = 15
 	}
 	if cfg.Gain <= 0 {
-		cfg.Gain = 1.0 / 1000
+		cfg.Gain = 1.0 / 2000
 	}
 	p := &Pacer{cfg: cfg, rng: rand.New(src), ctl: make(map[string]int)}
 	p.phi.init()
@@ -203,6 +216,7 @@ func (p *Pacer) Decide(s *Snapshot) (Decision, error) {
 	}
 	p.orders = p.orders[:0]
 	p.offers = p.offers[:0]
+	p.hangups = p.hangups[:0]
 	p.reserved = p.reserved[:0]
 	p.work = grow(p.work, len(s.Campaigns))
 	p.mapped = grow(p.mapped, len(s.Agents))
@@ -236,7 +250,8 @@ func (p *Pacer) Decide(s *Snapshot) (Decision, error) {
 	}
 	p.share(s)
 	p.emit(s)
-	return Decision{Orders: p.orders, Offers: p.offers}, nil
+	p.cutLateCalls(s)
+	return Decision{Orders: p.orders, Offers: p.offers, Hangups: p.hangups}, nil
 }
 
 func grow[T any](b []T, n int) []T {

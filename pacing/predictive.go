@@ -74,7 +74,9 @@ func (t *logTable) log(x float64) float64 {
 }
 
 // prepareForecasts sets the answer-time quadrature points of every predictive
-// campaign and adds the demand of its calls in flight.
+// campaign (and the extra point "answered now" at index quad) and adds the demand of
+// its calls in flight. Live answers come before the ring timeout, so the fitted ring
+// distribution is truncated there (ringMass).
 func (p *Pacer) prepareForecasts(s *Snapshot) {
 	for i := range s.Campaigns {
 		c := &s.Campaigns[i]
@@ -89,11 +91,13 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 		if timeout > 0 {
 			hi = st.Ring.CDF(timeout)
 		}
+		w.ringMass = max(hi, 1e-6)
 		us := quadU()
 		for k := range quad {
 			w.tau[k] = st.Ring.Quantile(lo + us[k]*(hi-lo))
-			w.answered[k] = st.AnswerRate * st.Ring.CDF(w.tau[k])
+			w.answered[k] = st.AnswerRate * st.Ring.CDF(w.tau[k]) / w.ringMass
 		}
+		w.tau[quad], w.answered[quad] = 0, 0
 	}
 	for i := range s.Calls {
 		call := &s.Calls[i]
@@ -105,24 +109,24 @@ func (p *Pacer) prepareForecasts(s *Snapshot) {
 		st := &c.Stats
 		switch call.Stage {
 		case Waiting:
-			for k := range quad {
+			for k := range quad + 1 {
 				w.demand[k]++
 			}
 		case Detecting:
 			q := humanShare(st)
-			for k := range quad {
+			for k := range quad + 1 {
 				w.demand[k] += q
 				w.demandVar[k] += q * (1 - q)
 			}
 		case Ringing:
 			e := call.Elapsed.Seconds()
-			base := p.cdf(st.Ring, e)
+			base := p.liveCDF(w, st, e)
 			u := p.unresolved(st, e, base)
 			if u <= 1e-9 {
 				continue
 			}
-			for k := range quad {
-				q := st.AnswerRate * (p.cdf(st.Ring, e+w.tau[k]) - base) / u
+			for k := range quad { // (an answer by tau = 0 adds nothing at index quad)
+				q := st.AnswerRate * (p.liveCDF(w, st, e+w.tau[k]) - base) / u
 				q = math.Min(math.Max(q, 0), 1)
 				w.demand[k] += q
 				w.demandVar[k] += q * (1 - q)
@@ -140,7 +144,12 @@ func humanShare(st *Stats) float64 {
 	return st.AnswerRate / d
 }
 
-// unresolved is P(a dial is still ringing after e seconds); ringCDF is Ring.CDF(e).
+// liveCDF is P(a live answer comes within x seconds of the dial | it comes).
+func (p *Pacer) liveCDF(w *campWork, st *Stats, x float64) float64 {
+	return min(p.cdf(st.Ring, x)/w.ringMass, 1)
+}
+
+// unresolved is P(a dial is still ringing after e seconds); ringCDF is liveCDF(e).
 func (p *Pacer) unresolved(st *Stats, e, ringCDF float64) float64 {
 	na := max(0, 1-st.AnswerRate-st.MachineRate-st.BusyRate)
 	u := st.AnswerRate*(1-ringCDF) + (st.MachineRate+st.BusyRate)*(1-p.cdf(st.OtherRing, e))
@@ -168,7 +177,7 @@ func (p *Pacer) release(c *Campaign, ci int, a *Agent, share float64) {
 		base = p.cdf(st.Talk, e)
 		surv = 1 - base
 	}
-	for k := range quad {
+	for k := range quad + 1 {
 		h := w.tau[k] + amd + grace
 		var r float64
 		switch a.State {
@@ -195,13 +204,19 @@ func (p *Pacer) release(c *Campaign, ci int, a *Agent, share float64) {
 func (w *campWork) risk(phi *phiTable, n int) float64 {
 	var sum float64
 	for k := range quad {
-		f := w.answered[k]
-		others := float64(n-1) * f
-		mu := w.free + w.supply[k] - w.demand[k] - others
-		v := w.supplyVar[k] + w.demandVar[k] + float64(n-1)*f*(1-f) + 0.25
-		sum += phi.at((0.5 - mu) / math.Sqrt(v))
+		sum += w.riskAt(phi, k, n)
 	}
 	return sum / quad
+}
+
+// riskAt is the chance that the n-th new call, answered by a human at forecast point
+// k, finds no agent within the grace (a normal approximation of supply - demand).
+func (w *campWork) riskAt(phi *phiTable, k, n int) float64 {
+	f := w.answered[k]
+	others := float64(n-1) * f
+	mu := w.free + w.supply[k] - w.demand[k] - others
+	v := w.supplyVar[k] + w.demandVar[k] + float64(n-1)*f*(1-f) + 0.25
+	return phi.at((0.5 - mu) / math.Sqrt(v))
 }
 
 // predict returns the number of unreserved calls predictive campaign i should place.
@@ -246,11 +261,16 @@ func (p *Pacer) predict(s *Snapshot, i int) int {
 	theta := math.Exp(ctl.logTheta)
 	theta *= min(1, max(0, slack)/p.cfg.SlackScale)
 	fc.Theta = theta
+	fc.LateRisk = w.riskAt(&p.phi, quad, 1)
 	if !warm || w.pool < 1 || st.AnswerRate <= 0 || slack <= 0 {
 		fc.Fallback = true
 		fc.Lines = prog
 		return prog
 	}
+	// A call still ringing after the minimum ring is cut when a human answering it now
+	// would be riskier than the last new call may be: the same bar, applied to the
+	// answers most likely to arrive when nobody is free.
+	fc.Cut = !p.cfg.FullRing && fc.LateRisk > theta
 	maxLines := c.MaxLinesPerAgent
 	if maxLines <= 0 {
 		maxLines = 3
@@ -290,4 +310,19 @@ func (p *Pacer) controllerFor(id string) *controller {
 		p.ctlState = append(p.ctlState, controller{logTheta: math.Log(0.1)})
 	}
 	return &p.ctlState[i]
+}
+
+// cutLateCalls lists the calls to hang up: unreserved calls of predictive campaigns
+// whose forecast asked for a cut that have rung at least the minimum ring.
+func (p *Pacer) cutLateCalls(s *Snapshot) {
+	for i := range s.Calls {
+		call := &s.Calls[i]
+		c := &s.Campaigns[call.Campaign]
+		if c.Mode != Predictive || call.Agent >= 0 || call.Stage != Ringing || !p.work[call.Campaign].fc.Cut {
+			continue
+		}
+		if call.Elapsed >= c.Compliance.minRing() {
+			p.hangups = append(p.hangups, i)
+		}
+	}
 }

@@ -108,24 +108,32 @@ type Compliance struct {
 	Target float64       // fraction of live answers, 0 means 0.03
 	Rule   Rule          // windows to check
 	Grace  time.Duration // 0 means DefaultGrace
+	// MinRing is how long an unanswered call must ring before the dialer may hang it
+	// up (0 means DefaultMinRing; less than DefaultMinRing is raised to it).
+	MinRing time.Duration
 }
 
 // DefaultGrace is how long an answered human may wait for an agent before the call
 // counts as abandoned.
 const DefaultGrace = 2 * time.Second
 
+// DefaultMinRing is the shortest ring after which an unanswered call may be hung up:
+// 15 seconds, the US rule (47 CFR 64.1200(a)(6): "at least 15 seconds or four (4)
+// rings") and Ofcom's. The pacer never cuts a call that has rung less.
+const DefaultMinRing = 15 * time.Second
+
 // DefaultTarget is the default abandonment limit: 3% of live answers.
 const DefaultTarget = 0.03
 
 // USCompliance is the FCC/FTC preset: 3%, rolling 30 days and each calendar day.
 func USCompliance() Compliance {
-	return Compliance{Target: DefaultTarget, Rule: RuleUS, Grace: DefaultGrace}
+	return Compliance{Target: DefaultTarget, Rule: RuleUS, Grace: DefaultGrace, MinRing: DefaultMinRing}
 }
 
 // UKCompliance is the Ofcom-style preset: 3% per calendar day, AMD false positives
 // counted by the caller, 2 s from the greeting.
 func UKCompliance() Compliance {
-	return Compliance{Target: DefaultTarget, Rule: RuleUK, Grace: DefaultGrace}
+	return Compliance{Target: DefaultTarget, Rule: RuleUK, Grace: DefaultGrace, MinRing: DefaultMinRing}
 }
 
 func (c Compliance) target() float64 {
@@ -140,6 +148,10 @@ func (c Compliance) grace() time.Duration {
 		return DefaultGrace
 	}
 	return c.Grace
+}
+
+func (c Compliance) minRing() time.Duration {
+	return max(c.MinRing, DefaultMinRing)
 }
 
 // Window counts live answers and abandons over a period.
@@ -261,6 +273,11 @@ type Offer struct {
 type Decision struct {
 	Orders []Order
 	Offers []Offer
+	// Hangups are indexes into Snapshot.Calls of unanswered calls to hang up now
+	// (CANCEL): predictive calls that have rung at least the minimum ring while a live
+	// answer on them would find no agent with a chance above what a new call may take
+	// (see Forecast.LateRisk). The dialer records them as No Answer.
+	Hangups []int
 }
 
 // Dials returns the total number of calls ordered.

@@ -26,6 +26,7 @@ type job struct {
 	rec      store.CallRecord
 	offer    Offer
 	set      campaign.Settings
+	cut      <-chan struct{} // the pacer asks to hang up while ringing
 }
 
 // callEnd is what a call goroutine reports to the loop.
@@ -34,6 +35,8 @@ type callEnd struct {
 	// dialed: an INVITE left; requeue: the record goes back to the hopper (not dialed,
 	// lease kept).
 	dialed, requeue, human bool
+	// cut: the pacer hung the call up unanswered after the minimum ring.
+	cut                    bool
 	ring, detect, talk     time.Duration
 	wrap                   time.Duration
 	// notes are the agent's notes, for the attempt row.
@@ -129,12 +132,24 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 		log.Warn("dial failed", "err", err)
 		return campaign.OutcomeFailed, "", nil
 	}
-	defer func() {
+	ringing := time.Now() // the INVITE has left
+	hangup := func() {
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		_ = call.Hangup(hctx)
 		cancel()
-	}()
-	ans, err := call.Wait(ctx)
+	}
+	defer hangup()
+	ans, err := ringCut(ctx, call, j.cut, ringing)
+	if errors.Is(err, errRingCut) {
+		// CANCEL, then the final response: a 200 that crossed the CANCEL shows as
+		// answered and goes the way of any answer (the SIP layer has ended it).
+		hangup()
+		ans, err = call.Wait(ctx)
+		end.cut = err == nil && !ans.Answered
+		if end.cut {
+			log.Debug("late call cut by pacing", "rang", time.Since(ringing))
+		}
+	}
 	end.ring = time.Since(dialed)
 	if err != nil {
 		return campaign.OutcomeFailed, "", nil
@@ -193,6 +208,41 @@ func (e *Engine) place(ctx context.Context, j job, number string, attemptID int6
 		return campaign.OutcomeAbandoned, "", nil
 	}
 	return campaign.OutcomeConnected, wrap.Disposition, &agentID
+}
+
+// errRingCut ends the wait for an answer when the pacer cuts a late call.
+var errRingCut = errors.New("engine: late unanswered call cut by pacing")
+
+// ringCut waits for the call's answer or end like call.Wait, and hangs up an
+// unanswered call when the pacer asks (cut), but only once it has rung
+// pacing.DefaultMinRing since ringing: the US and UK minimum before an unanswered
+// call may be dropped, checked here again whatever the pacer says. It then returns
+// errRingCut; the caller sends the CANCEL.
+func ringCut(ctx context.Context, call Call, cut <-chan struct{}, ringing time.Time) (Answer, error) {
+	wctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	watch := make(chan struct{})
+	go func() {
+		defer close(watch)
+		for {
+			select {
+			case <-cut:
+				if time.Since(ringing) >= pacing.DefaultMinRing {
+					stop(errRingCut)
+					return
+				}
+			case <-wctx.Done():
+				return
+			}
+		}
+	}()
+	ans, err := call.Wait(wctx)
+	stop(nil)
+	<-watch
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(wctx), errRingCut) {
+		return Answer{}, errRingCut
+	}
+	return ans, err
 }
 
 // Reasons of outdial_engine_local_dial_failures_total.

@@ -70,6 +70,7 @@ func (e *Engine) decide(ctx context.Context) {
 		agents = append(agents, a)
 		s.Agents = append(s.Agents, pa)
 	}
+	e.snapCalls = e.snapCalls[:0]
 	for _, c := range e.calls {
 		if c.agent != 0 {
 			s.Connected++
@@ -84,11 +85,23 @@ func (e *Engine) decide(ctx context.Context) {
 			ag = j
 		}
 		s.Calls = append(s.Calls, pacing.Call{Campaign: i, Stage: c.stage, Elapsed: time.Since(c.since), Agent: ag})
+		e.snapCalls = append(e.snapCalls, c)
 	}
 	d, err := e.pacer.Decide(s)
 	if err != nil {
 		e.log.Warn("pacing", "err", err)
 		return
+	}
+	for _, h := range d.Hangups {
+		if h < 0 || h >= len(e.snapCalls) {
+			continue
+		}
+		if c := e.snapCalls[h]; c.stage == pacing.Ringing && c.reserved == 0 {
+			select {
+			case c.cut <- struct{}{}:
+			default: // asked already
+			}
+		}
 	}
 	for _, o := range d.Orders {
 		cp := camps[o.Campaign]
@@ -182,7 +195,7 @@ func (e *Engine) previewAnswer(ctx context.Context, ev evPreview) {
 // start places a call in its own goroutine, reserving agent a (if any) for it.
 func (e *Engine) start(ctx context.Context, cp *camp, rec store.CallRecord, a *agent) {
 	e.nextKey++
-	c := &call{key: e.nextKey, camp: cp, rec: rec, stage: pacing.Ringing, since: time.Now()}
+	c := &call{key: e.nextKey, camp: cp, rec: rec, stage: pacing.Ringing, since: time.Now(), cut: make(chan struct{}, 1)}
 	if a != nil {
 		c.reserved = a.info.ID
 		a.reserved[c.key] = true
@@ -194,7 +207,7 @@ func (e *Engine) start(ctx context.Context, cp *camp, rec store.CallRecord, a *a
 	cp.inFlight++
 	e.cfg.Metrics.InFlight.Set(float64(len(e.calls)))
 	j := job{key: c.key, c: cp.c, flow: cp.flow, callerID: cp.callerID, trunks: cp.trunks, rec: rec,
-		offer: e.offer(cp, rec, 0), set: e.settings}
+		offer: e.offer(cp, rec, 0), set: e.settings, cut: c.cut}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()

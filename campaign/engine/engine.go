@@ -57,7 +57,17 @@ type Config struct {
 	LocalRetry time.Duration
 	// Pacing tunes the pacer.
 	Pacing pacing.Config
+	// Pacer replaces the pacer built from Pacing (tests script one); nil means
+	// pacing.New(Pacing).
+	Pacer Pacer
 }
+
+// Pacer decides dial orders, preview offers and late-call hangups from snapshots.
+type Pacer interface {
+	Decide(s *pacing.Snapshot) (pacing.Decision, error)
+}
+
+var _ Pacer = (*pacing.Pacer)(nil)
 
 // Engine is the dialing engine of one node. Build it with New, run it with Run.
 type Engine struct {
@@ -69,7 +79,7 @@ type Engine struct {
 	wg   sync.WaitGroup
 
 	// Everything below is owned by the Run goroutine.
-	pacer     *pacing.Pacer
+	pacer     Pacer
 	camps     map[int64]*camp
 	agents    map[int64]*agent
 	calls     map[uint64]*call
@@ -83,6 +93,7 @@ type Engine struct {
 	lastRenew time.Time // Clock time
 	lastBeat  time.Time // last heartbeat written (store.NodeAlive), engine clock
 	snap      pacing.Snapshot
+	snapCalls []*call // the call behind each snap.Calls entry
 	// shortUntil holds new dials after a local shortage refused one (wall time).
 	shortUntil time.Time
 }
@@ -109,6 +120,8 @@ type call struct {
 	reserved int64 // agent reserved for it, 0 none
 	agent    int64 // agent connected, 0 none
 	reply    chan int64
+	// cut asks the call goroutine to hang up while still ringing (see ringCut).
+	cut chan struct{}
 }
 
 type agent struct {
@@ -157,9 +170,13 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Hopper <= 0 {
 		cfg.Hopper = 20
 	}
+	pacer := cfg.Pacer
+	if pacer == nil {
+		pacer = pacing.New(cfg.Pacing)
+	}
 	return &Engine{cfg: cfg, log: cfg.Logger.With("node", cfg.Node), ev: make(chan any, 4096),
 		quit: make(chan struct{}), done: make(chan struct{}),
-		pacer: pacing.New(cfg.Pacing), camps: map[int64]*camp{}, agents: map[int64]*agent{},
+		pacer: pacer, camps: map[int64]*camp{}, agents: map[int64]*agent{},
 		calls: map[uint64]*call{}, previews: map[int64]*preview{}}, nil
 }
 
@@ -737,6 +754,9 @@ func (e *Engine) ended(ctx context.Context, key uint64, end callEnd) {
 			cp.est.Outcome(pacing.Machine, end.ring)
 		case end.outcome == campaign.OutcomeBusy || end.outcome == campaign.OutcomeFailed || end.outcome == campaign.OutcomeInvalidNumber:
 			cp.est.Outcome(pacing.Busy, end.ring)
+		case end.cut:
+			cp.est.Cut(end.ring)
+			e.cfg.Metrics.RingCuts.WithLabelValues(cp.c.Name).Inc()
 		case end.outcome == campaign.OutcomeNoAnswer:
 			cp.est.Outcome(pacing.NoAnswer, end.ring)
 		}

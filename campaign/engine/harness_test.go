@@ -33,6 +33,7 @@ const (
 	blockPredictive  = 25000
 	blockLease       = 27500
 	blockNodes       = 2500 // below the others: 30000 and up are taken by other packages
+	blockRingCut     = 5000
 )
 
 // newRig starts the simulated carrier with a scenario from testdata and a rig whose

@@ -21,6 +21,10 @@ type Metrics struct {
 	// Concurrent Calls were live across the nodes (max_concurrent_calls); they are not
 	// attempts and not in Dials.
 	LocalDialFailures *prometheus.CounterVec
+	// RingCuts counts unanswered predictive calls hung up after the minimum ring
+	// because a live answer on them would likely have found no agent (pacing
+	// Decision.Hangups); they are also in Dials as No Answer.
+	RingCuts *prometheus.CounterVec
 }
 
 // NewMetrics builds the metrics and registers them with reg (nil: not registered):
@@ -31,6 +35,7 @@ type Metrics struct {
 //	outdial_answer_to_agent_seconds
 //	outdial_engine_calls_in_flight
 //	outdial_engine_local_dial_failures_total{reason}
+//	outdial_campaign_ring_cuts_total{campaign}
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Dials: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_campaign_dials_total",
@@ -47,9 +52,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		LocalDialFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_engine_local_dial_failures_total",
 			Help: "Dials refused before any INVITE left: for lack of a local resource (rtp_ports, trunk_capacity), or because the account's Max Concurrent Calls were live across the nodes (max_concurrent_calls); no attempt is kept and the record is requeued."},
 			[]string{"reason"}),
+		RingCuts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "outdial_campaign_ring_cuts_total",
+			Help: "Unanswered predictive calls hung up after the minimum ring (15 s) because a live answer would likely have found no agent, by campaign; also counted as No Answer dials."},
+			[]string{"campaign"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Dials, m.AbandonRatio, m.Agents, m.AnswerToAgent, m.InFlight, m.LocalDialFailures)
+		reg.MustRegister(m.Dials, m.AbandonRatio, m.Agents, m.AnswerToAgent, m.InFlight, m.LocalDialFailures, m.RingCuts)
 	}
 	return m
 }

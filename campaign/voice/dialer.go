@@ -210,6 +210,11 @@ func (c *Call) Wait(ctx context.Context) (engine.Answer, error) {
 		res := c.sc.Result()
 		return engine.Answer{Outcome: Outcome(res), Reason: fmt.Sprintf("%d %s", res.Code, res.Reason)}, nil
 	case <-ctx.Done():
+		select {
+		case <-c.answered: // an answer that came with the cancel wins: it is a live call
+			return engine.Answer{Answered: true}, nil
+		default:
+		}
 		return engine.Answer{}, ctx.Err()
 	}
 }

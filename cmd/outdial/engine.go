@@ -17,6 +17,7 @@ import (
 	"github.com/outdial/outdial/config"
 	"github.com/outdial/outdial/console"
 	"github.com/outdial/outdial/media"
+	"github.com/outdial/outdial/pacing"
 	"github.com/outdial/outdial/sip"
 	"github.com/outdial/outdial/store"
 )
@@ -96,7 +97,8 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	if node == "" {
 		node = "outdial"
 	}
-	e, err := engine.New(engine.Config{Node: node, Service: svc, Store: st, Dialer: d, Agents: hub, Caps: engine.TrunkCaps(trunks), Metrics: engine.NewMetrics(reg), Logger: log})
+	e, err := engine.New(engine.Config{Node: node, Service: svc, Store: st, Dialer: d, Agents: hub, Caps: engine.TrunkCaps(trunks), Metrics: engine.NewMetrics(reg), Logger: log,
+		Pacing: pacing.Config{FullRing: cfg.Pacing.FullRing}})
 	if err != nil {
 		client.Close()
 		return nil, err

@@ -34,6 +34,8 @@ type Result struct {
 	AgentIdleP95         float64   `json:"agent_idle_p95_s"`
 	LinesPerAgentMean    float64   `json:"lines_per_agent_mean"`
 	FallbackShare        float64   `json:"fallback_share,omitempty"`
+	RingCuts             int       `json:"ring_cuts,omitempty"`
+	RingCutsLive         int       `json:"ring_cuts_live,omitempty"`
 	OccupancyBySeed      []float64 `json:"occupancy_by_seed"`
 	WorstDayBySeed       []float64 `json:"abandon_worst_day_by_seed"`
 }
@@ -93,6 +95,8 @@ func (s *Scenario) Summarise(m int, runs []*RunStats) Result {
 		res.LiveConnects += r.LiveConnects
 		res.Abandons += r.Abandons
 		res.AMDDropped += r.AMDDropped
+		res.RingCuts += r.RingCuts
+		res.RingCutsLive += r.RingCutLive
 		waits = append(waits, r.Waits...)
 		idles = append(idles, r.Idles...)
 		res.OccupancyBySeed = append(res.OccupancyBySeed, round4(ratio(r.TalkS, r.LoggedInS)))

@@ -59,6 +59,9 @@ type ModeSpec struct {
 	AbandonTarget    float64 `json:"abandon_target,omitempty"`      // predictive (default 0.03)
 	MaxLinesPerAgent float64 `json:"max_lines_per_agent,omitempty"` // predictive (default 3)
 	MaxConcurrent    int     `json:"max_concurrent,omitempty"`      // agentless
+	// FullRing (predictive) lets every call ring until ring_timeout_s: no late-call
+	// cuts (pacing.Config.FullRing).
+	FullRing bool `json:"full_ring,omitempty"`
 }
 
 // Outcomes are the shares of dials ending in each way; they must add up to 1.

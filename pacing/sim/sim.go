@@ -79,6 +79,8 @@ type RunStats struct {
 	MappedWrong   int // mapped customers bridged to another agent (must stay 0)
 	Decisions     int // predictive decisions
 	Fallbacks     int // of which dialed progressively (warm-up, compliance reserve)
+	RingCuts      int // unanswered calls the pacer hung up after the minimum ring
+	RingCutLive   int // of which a human would have answered before the ring timeout
 }
 
 type run struct {
@@ -112,6 +114,7 @@ type run struct {
 	serve  []int
 	snapCt []int // snapshot contact -> index in mapped
 	snapAg []int // snapshot agent -> sim agent
+	snapCl []int // snapshot call -> index in calls
 
 	decideAt  float64
 	decideGen uint32
@@ -156,7 +159,7 @@ func newRun(s *Scenario, spec ModeSpec, seed uint64) (*run, error) {
 		s: s, mode: mode, spec: spec, ring: ring, talk: talk,
 		grace: s.GraceS, timeout: s.RingTimeoutS, outcomes: s.Outcomes, uk: s.Compliance == "uk",
 		rng:      rand.New(rand.NewPCG(seed, 1)),
-		pacer:    newPacer(s.Pacer, seed),
+		pacer:    newPacer(s.Pacer, spec, seed),
 		est:      pacing.NewEstimator(pacing.Lognormal(10, 0.5), pacing.LognormalMeanCV(120, 1), time.Duration(s.RingTimeoutS*float64(time.Second))),
 		ledger:   pacing.NewLedger(time.UTC),
 		serve:    []int{0},
@@ -195,8 +198,9 @@ func newRun(s *Scenario, spec ModeSpec, seed uint64) (*run, error) {
 	return r, nil
 }
 
-func newPacer(cfg pacing.Config, seed uint64) *pacing.Pacer {
+func newPacer(cfg pacing.Config, spec ModeSpec, seed uint64) *pacing.Pacer {
 	cfg.Rand = rand.NewPCG(seed, 2)
+	cfg.FullRing = cfg.FullRing || spec.FullRing
 	return pacing.New(cfg)
 }
 
@@ -388,6 +392,9 @@ func (r *run) decide() error {
 	if err != nil {
 		return fmt.Errorf("sim: t=%.1fs: %w", r.t, err)
 	}
+	for _, h := range d.Hangups {
+		r.cut(r.snapCl[h])
+	}
 	var usedMapped []int
 	for _, o := range d.Orders {
 		ai := -1
@@ -513,6 +520,7 @@ func (r *run) buildSnapshot() {
 		r.snapCt = append(r.snapCt, i)
 	}
 	s.Calls = s.Calls[:0]
+	r.snapCl = r.snapCl[:0]
 	for i := range r.calls {
 		cl := &r.calls[i]
 		if !cl.active || !cl.inPacing {
@@ -526,6 +534,7 @@ func (r *run) buildSnapshot() {
 			}
 		}
 		s.Calls = append(s.Calls, pacing.Call{Campaign: 0, Stage: cl.stage, Elapsed: time.Duration((r.t - cl.stageAt) * float64(time.Second)), Agent: ag})
+		r.snapCl = append(r.snapCl, i)
 	}
 	s.Connected = r.connected
 	s.Caps = pacing.Caps{TrunkChannels: r.s.TrunkChannels, CPS: r.s.CPS}
@@ -573,6 +582,21 @@ func (r *run) dial(c contact, ai int) int {
 	}
 	r.q.push(event{at: r.t + ring, kind: evRingEnd, id: id, gen: gen})
 	return id
+}
+
+// cut hangs up a ringing call on the pacer's order (Decision.Hangups). The dialer
+// sees a No Answer; the estimator learns it as a censored dial.
+func (r *run) cut(id int) {
+	cl := &r.calls[id]
+	if !cl.active || cl.stage != pacing.Ringing {
+		return
+	}
+	r.st.RingCuts++
+	if cl.truth == pacing.Human {
+		r.st.RingCutLive++
+	}
+	r.est.Cut(time.Duration((r.t - cl.dialAt) * float64(time.Second)))
+	r.endCall(id)
 }
 
 func (r *run) ringEnd(id int) {

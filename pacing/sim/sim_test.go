@@ -212,3 +212,21 @@ func TestAgentChangesFollowSchedule(t *testing.T) {
 		t.Errorf("logged-in %.0f agent-seconds, scheduled %.0f", st.LoggedInS, scheduled)
 	}
 }
+
+// TestLateRingCuts: only predictive cuts late calls, and full_ring turns it off. Most
+// calls cut are ones nobody would have answered; the live answers they cost are
+// counted (the dialer cannot see them).
+func TestLateRingCuts(t *testing.T) {
+	s := small(t)
+	s.ShiftS = 7200
+	s.Modes = []ModeSpec{{Mode: "predictive"}, {Mode: "predictive", FullRing: true}, {Mode: "power", Ratio: 2}}
+	for _, seed := range seeds(2) {
+		pred, full, power := runOnce(t, s, 0, seed), runOnce(t, s, 1, seed), runOnce(t, s, 2, seed)
+		if pred.RingCuts == 0 || pred.RingCutLive*4 > pred.RingCuts {
+			t.Errorf("seed %d: predictive cut %d calls of which %d would have been live; want cuts, mostly of calls nobody answers", seed, pred.RingCuts, pred.RingCutLive)
+		}
+		if full.RingCuts != 0 || power.RingCuts != 0 {
+			t.Errorf("seed %d: full_ring cut %d calls, power %d; want none", seed, full.RingCuts, power.RingCuts)
+		}
+	}
+}
