@@ -36,9 +36,9 @@ type callEnd struct {
 	// lease kept).
 	dialed, requeue, human bool
 	// cut: the pacer hung the call up unanswered after the minimum ring.
-	cut                    bool
-	ring, detect, talk     time.Duration
-	wrap                   time.Duration
+	cut                bool
+	ring, detect, talk time.Duration
+	wrap               time.Duration
 	// notes are the agent's notes, for the attempt row.
 	notes string
 	// local names the local shortage (see localShortage) that refused the dial
