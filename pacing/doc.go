@@ -7,7 +7,8 @@
 // A Pacer turns a Snapshot (campaigns with mode, priority, ratio, caps, compliance rule,
 // ready contacts and statistics; agents with state and time in state; calls in flight
 // by stage; global caps) into a Decision: dial orders (campaign, count, optionally the
-// reserved agent and mapped contact) and preview offers. Modes:
+// reserved agent and mapped contact), preview offers and hangups (predictive calls
+// still ringing to cut). Modes:
 //
 //   - Agentless: fill up to the campaign's Max Concurrent Calls and the global cap.
 //   - Progressive: one call per free agent, the agent reserved (system busy).
@@ -26,7 +27,10 @@
 //     the compliance allowance (target x live answers - abandons, per calendar day and,
 //     for RuleUS, rolling 30 days) scales it down as it runs out; with no allowance,
 //     during warm-up, or without agents the campaign dials progressively. Lines never
-//     exceed MaxLinesPerAgent per pool agent.
+//     exceed MaxLinesPerAgent per pool agent. When a human answering now would be
+//     riskier than that threshold, unreserved calls that have rung the minimum ring
+//     (15 s at least, the US and UK rule) are listed in Decision.Hangups, unless
+//     Config.FullRing.
 //
 // Multi-campaign rules: an agent takes calls from its highest-priority campaign with
 // work, equal priorities at random (the injected rand source); when trunk channels, CPS
