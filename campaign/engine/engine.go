@@ -419,7 +419,11 @@ func (e *Engine) load(ctx context.Context) {
 			e.release(ctx, cp) // a new run: the old hopper belongs to an ended instance
 		}
 		if cp == nil {
-			cp = &camp{est: pacing.NewEstimator(pacing.LognormalMeanCV(8, 0.5), pacing.LognormalMeanCV(60, 1), 30*time.Second)}
+			ring := time.Duration(c.Outreach.MaxRingSeconds) * time.Second
+			if ring <= 0 {
+				ring = campaign.DefaultRingSecond * time.Second
+			}
+			cp = &camp{est: pacing.NewEstimator(pacing.LognormalMeanCV(8, 0.5), pacing.LognormalMeanCV(60, 1), ring)}
 			loc, _ := time.LoadLocation(c.Outreach.Timings.TimeZone)
 			cp.ledger = pacing.NewLedger(loc)
 			e.camps[c.ID] = cp
