@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,6 +21,9 @@ func runCarrier(ctx context.Context, args []string, out, errOut io.Writer) error
 	seed := fs.Uint64("seed", 1, "seed of the scenario's random choices")
 	audio := fs.String("audio", "", "`DIR` of WAV files: human/*.wav and machine/*.wav, or *.wav; or \"builtin\" for the carrier's own synthesized hello and voicemail greeting")
 	ports := fs.String("rtp-ports", "30000-39999", "RTP port `range`")
+	listenTLS := fs.String("listen-tls", "", "TCP `address` to answer SIP over TLS on as well (needs --tls-cert and --tls-key)")
+	certFile := fs.String("tls-cert", "", "PEM certificate `FILE` for --listen-tls")
+	keyFile := fs.String("tls-key", "", "PEM private key `FILE` for --listen-tls")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -37,9 +41,20 @@ func runCarrier(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err != nil {
 		return fmt.Errorf("%w: --rtp-ports: %v", errUsage, err)
 	}
+	var tlsConf *tls.Config
+	if *listenTLS != "" {
+		if *certFile == "" || *keyFile == "" {
+			return fmt.Errorf("%w: --listen-tls needs --tls-cert and --tls-key", errUsage)
+		}
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	var mu sync.Mutex
 	enc := json.NewEncoder(out)
-	srv, err := carrier.New(carrier.Config{Listen: *listen, Scenario: s, Seed: *seed, Audio: *audio, RTPPorts: rtp,
+	srv, err := carrier.New(carrier.Config{Listen: *listen, ListenTLS: *listenTLS, TLS: tlsConf, Scenario: s, Seed: *seed, Audio: *audio, RTPPorts: rtp,
 		Report: func(r carrier.Report) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -49,6 +64,9 @@ func runCarrier(ctx context.Context, args []string, out, errOut io.Writer) error
 		return err
 	}
 	fmt.Fprintf(errOut, "outdial carrier: answering SIP on udp %s (seed %d)\n", srv.Addr(), *seed)
+	if tlsConf != nil {
+		fmt.Fprintf(errOut, "outdial carrier: answering SIP over TLS on %s\n", srv.TLSAddr())
+	}
 	<-ctx.Done()
 	return srv.Close()
 }

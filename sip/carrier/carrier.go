@@ -2,6 +2,7 @@ package carrier
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +28,12 @@ import (
 type Config struct {
 	// Listen is the UDP address to answer on, such as 127.0.0.1:5070. Required.
 	Listen string
+	// ListenTLS, when set, is a TCP address where the carrier also answers SIP over
+	// TLS (sips trunks of the dialer), presenting TLS's certificate. The calls' media
+	// stays RTP on Listen's IP; the carrier never sends in-dialog requests over TLS
+	// (its own BYE goes over UDP), so scenarios over TLS should let the caller hang up.
+	ListenTLS string
+	TLS       *tls.Config
 	// Scenario decides each call; Seed makes the decisions repeatable.
 	Scenario Scenario
 	Seed     uint64
@@ -58,22 +66,27 @@ type Report struct {
 
 // Server is a running simulated carrier.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	ua     *sipgo.UserAgent
-	srv    *sipgo.Server
-	cache  *sipgo.DialogServerCache
-	conn   net.PacketConn
-	pool   *media.PortPool
-	pacer  *media.Pacer // shared by every call's media session
-	human  []*clip
-	mach   []*clip
-	n      atomic.Uint64
-	active atomic.Int64
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // the listener
-	calls  sync.WaitGroup // calls in progress
+	cfg   Config
+	log   *slog.Logger
+	quiet *slog.Logger // for sipgo, which is chatty
+	ua    *sipgo.UserAgent
+	srv   *sipgo.Server
+	cache *sipgo.DialogServerCache
+	// tlsCache holds the dialogs of calls that came over TLS: their Contact names the
+	// TLS listener, so the caller's ACK and BYE come back over TLS.
+	tlsCache *sipgo.DialogServerCache
+	conn     net.PacketConn
+	tls      net.Listener
+	pool     *media.PortPool
+	pacer    *media.Pacer // shared by every call's media session
+	human    []*clip
+	mach     []*clip
+	n        atomic.Uint64
+	active   atomic.Int64
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup // the listener
+	calls    sync.WaitGroup // calls in progress
 }
 
 type clip struct {
@@ -121,6 +134,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("%w: field rtp_ports: %v", ErrInvalidConfig, err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s.quiet = quiet
 	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent("outdial-carrier"),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(quiet)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(quiet)))
@@ -132,9 +146,9 @@ func New(cfg Config) (*Server, error) {
 	cli, _ := sipgo.NewClient(s.ua, sipgo.WithClientHostname(ip.String()), sipgo.WithClientPort(la.Port), sipgo.WithClientLogger(quiet))
 	s.cache = sipgo.NewDialogServerCache(cli, sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "carrier", Host: ip.String(), Port: la.Port}})
 	s.srv.OnInvite(s.onInvite)
-	s.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = s.cache.ReadAck(req, tx) })
+	s.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { _ = s.cacheFor(req).ReadAck(req, tx) })
 	s.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
-		if err := s.cache.ReadBye(req, tx); err != nil {
+		if err := s.cacheFor(req).ReadBye(req, tx); err != nil {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
 		}
 	})
@@ -154,7 +168,51 @@ func New(cfg Config) (*Server, error) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	if cfg.ListenTLS != "" {
+		if err := s.listenTLS(); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+func (s *Server) listenTLS() error {
+	c := s.cfg.TLS
+	if c == nil || (len(c.Certificates) == 0 && c.GetCertificate == nil) {
+		return fmt.Errorf("%w: field tls: listen_tls needs a certificate and key", ErrInvalidConfig)
+	}
+	ln, err := tls.Listen("tcp", s.cfg.ListenTLS, c)
+	if err != nil {
+		return fmt.Errorf("%w: field listen_tls: %v", ErrInvalidConfig, err)
+	}
+	s.tls = ln
+	ta := ln.Addr().(*net.TCPAddr)
+	cli, _ := sipgo.NewClient(s.ua, sipgo.WithClientHostname(ta.IP.String()), sipgo.WithClientPort(ta.Port), sipgo.WithClientLogger(s.quiet))
+	s.tlsCache = sipgo.NewDialogServerCache(cli, sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "carrier", Host: ta.IP.String(), Port: ta.Port,
+		UriParams: sip.HeaderParams{{K: "transport", V: "tls"}}}})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.srv.ServeTLS(ln)
+	}()
+	return nil
+}
+
+// cacheFor returns the dialog cache of the transport req came over.
+func (s *Server) cacheFor(req *sip.Request) *sipgo.DialogServerCache {
+	if s.tlsCache != nil && strings.EqualFold(req.Transport(), "TLS") {
+		return s.tlsCache
+	}
+	return s.cache
+}
+
+// TLSAddr is the carrier's SIP over TLS address (invalid without ListenTLS).
+func (s *Server) TLSAddr() netip.AddrPort {
+	if s.tls == nil {
+		return netip.AddrPort{}
+	}
+	return s.tls.Addr().(*net.TCPAddr).AddrPort()
 }
 
 // Addr is the carrier's SIP address.
@@ -175,6 +233,9 @@ func (s *Server) Close() error {
 	case <-time.After(10 * time.Second):
 	}
 	s.conn.Close()
+	if s.tls != nil {
+		s.tls.Close()
+	}
 	err := s.ua.Close()
 	s.wg.Wait()
 	return err
@@ -207,7 +268,7 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			s.cfg.Report(rep)
 		}
 	}()
-	dlg, err := s.cache.ReadInvite(req, tx)
+	dlg, err := s.cacheFor(req).ReadInvite(req, tx)
 	if err != nil {
 		rep.Outcome = "rejected"
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
@@ -258,7 +319,14 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	if err := dlg.RespondSDP(leg.answer); err != nil {
-		rep.Outcome = "cancelled"
+		// sipgo says "No ACK received" when the caller's BYE overtook its ACK (they come
+		// back to back on a TCP or TLS stream): the 200 went out, the call was answered
+		// and hung up at once. Any other error is a CANCEL before the answer.
+		if strings.Contains(err.Error(), "No ACK") {
+			rep.Outcome, rep.HangupBy = "answered", "caller"
+		} else {
+			rep.Outcome = "cancelled"
+		}
 		return
 	}
 	rep.Outcome = "answered"
