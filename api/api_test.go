@@ -29,7 +29,9 @@ type harness struct {
 	tokens map[store.Role]string
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness starts the API on a fresh SQLite store; wrap, when given, stands between
+// the server and the store (the harness itself uses the store directly).
+func newHarness(t *testing.T, wrap ...func(store.Store) store.Store) *harness {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "api.db"))
 	if err != nil {
@@ -38,7 +40,11 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { st.Close() })
 	cfg := config.Default()
 	cfg.Security.BcryptCost = 4
-	srv := api.New(api.Options{Store: st, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	var served store.Store = st
+	for _, w := range wrap {
+		served = w(served)
+	}
+	srv := api.New(api.Options{Store: served, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	h := &harness{t: t, srv: srv, url: ts.URL, store: st, tokens: map[store.Role]string{}}

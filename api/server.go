@@ -194,7 +194,6 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 type auditNote struct {
 	resourceID string
 	detail     string
-	skip       bool
 }
 
 // NoteAudit records the id of the changed resource and a detail for the audit row of
@@ -223,18 +222,40 @@ func (s *Server) wrap(rt Route) http.Handler {
 		}
 		note := &auditNote{}
 		r = r.WithContext(context.WithValue(r.Context(), auditKey, note))
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		if err := rt.Handler(rec, r); err != nil {
-			s.fail(rec, r, err)
-			return
+		// A change by a signed-in caller gets its audit row first, so that no change is
+		// ever made without one: no row, no change.
+		var pending int64
+		if mutating && rt.Role != "" {
+			e := s.auditEntry(r, rt, note)
+			e.Outcome = store.AuditPending
+			out, err := s.store.AppendAudit(r.Context(), e)
+			if err != nil {
+				s.log.Error("audit log write failed; change refused", "err", err, "action", e.Action)
+				s.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Code: "audit_unavailable",
+					Message: "the audit log cannot be written, so nothing was changed; try again later"})
+				return
+			}
+			pending = out.ID
 		}
-		if mutating && rec.status < 300 && !note.skip {
-			s.audit(r, rt, note)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		err := rt.Handler(rec, r)
+		if err != nil {
+			s.fail(rec, r, err)
+		}
+		ok := err == nil && rec.status < 300
+		switch {
+		case pending != 0:
+			s.settleAudit(r, rt, note, pending, ok, rec.status)
+		case mutating && ok: // sign-in: the row follows success
+			if _, err := s.store.AppendAudit(context.WithoutCancel(r.Context()), s.auditEntry(r, rt, note)); err != nil {
+				s.log.Error("audit log write failed", "err", err, "action", rt.Method+" "+rt.Path)
+			}
 		}
 	})
 }
 
-func (s *Server) audit(r *http.Request, rt Route, n *auditNote) {
+// auditEntry is the audit row of request r as the handler has described it so far.
+func (s *Server) auditEntry(r *http.Request, rt Route, n *auditNote) store.AuditEntry {
 	e := store.AuditEntry{At: s.now().UTC(), Actor: "anonymous", Action: rt.Method + " " + rt.Path,
 		Resource: resourceOf(rt.Path), ResourceID: n.resourceID, Detail: n.detail}
 	if id := r.PathValue("id"); e.ResourceID == "" && id != "" {
@@ -243,8 +264,26 @@ func (s *Server) audit(r *http.Request, rt Route, n *auditNote) {
 	if p, ok := PrincipalFrom(r.Context()); ok {
 		e.UserID, e.Actor = &p.User.ID, p.User.Username
 	}
-	if _, err := s.store.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
-		s.log.Error("audit log write failed", "err", err, "action", e.Action)
+	return e
+}
+
+// settleAudit completes the pending row of a change that was made, and withdraws the
+// row of one that was refused (4xx: nothing written). After a server error the row
+// stays pending: whether anything was written is not known.
+func (s *Server) settleAudit(r *http.Request, rt Route, n *auditNote, id int64, ok bool, status int) {
+	ctx := context.WithoutCancel(r.Context())
+	var err error
+	switch {
+	case ok:
+		e := s.auditEntry(r, rt, n)
+		err = s.store.CompleteAudit(ctx, id, e.ResourceID, e.Detail)
+	case status < 500:
+		err = s.store.WithdrawAudit(ctx, id)
+	default:
+		return
+	}
+	if err != nil {
+		s.log.Error("audit log update failed; the row stays pending", "err", err, "audit_id", id, "action", rt.Method+" "+rt.Path)
 	}
 }
 

@@ -214,7 +214,16 @@ type AuditEntry struct {
 	Resource   string    `json:"resource"`
 	ResourceID string    `json:"resource_id,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
+	// Outcome is AuditDone (the default when appended), or AuditPending for a row
+	// written before its change whose result was never recorded.
+	Outcome string `json:"outcome"`
 }
+
+// Audit outcomes.
+const (
+	AuditPending = "pending"
+	AuditDone    = "done"
+)
 
 // AuditFilter selects audit entries; zero fields match everything.
 type AuditFilter struct {
@@ -223,8 +232,18 @@ type AuditFilter struct {
 	Limit        int
 }
 
-// Audit stores the audit log. It is append-only.
+// Audit stores the audit log. It is append-only, except that a pending entry (one
+// written before its change) is completed once, or withdrawn when the change was not
+// made.
 type Audit interface {
+	// AppendAudit adds an entry (Outcome defaults to AuditDone; At to now).
 	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
+	// CompleteAudit marks pending entry id done, with the resource id and detail the
+	// change produced (empty ones keep what the entry has). ErrNotFound when id is not
+	// pending.
+	CompleteAudit(ctx context.Context, id int64, resourceID, detail string) error
+	// WithdrawAudit deletes pending entry id: its change was refused and nothing was
+	// written. ErrNotFound when id is not pending.
+	WithdrawAudit(ctx context.Context, id int64) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }

@@ -3,18 +3,19 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/outdial/outdial/store"
 )
 
-const auditCols = `id, at, user_id, actor, action, resource, resource_id, detail`
+const auditCols = `id, at, user_id, actor, action, resource, resource_id, detail, outcome`
 
 func scanAudit(r rowScanner) (store.AuditEntry, error) {
 	var e store.AuditEntry
 	var uid sql.NullInt64
-	err := r.Scan(&e.ID, &e.At, &uid, &e.Actor, &e.Action, &e.Resource, &e.ResourceID, &e.Detail)
+	err := r.Scan(&e.ID, &e.At, &uid, &e.Actor, &e.Action, &e.Resource, &e.ResourceID, &e.Detail, &e.Outcome)
 	if uid.Valid {
 		e.UserID = &uid.Int64
 	}
@@ -22,15 +23,47 @@ func scanAudit(r rowScanner) (store.AuditEntry, error) {
 	return e, err
 }
 
-// AppendAudit adds an entry; At defaults to now.
+// AppendAudit adds an entry; At defaults to now, Outcome to done.
 func (s *DB) AppendAudit(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error) {
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
-	out, err := scanAudit(s.sql.QueryRowContext(ctx, `INSERT INTO audit_log (at, user_id, actor, action, resource, resource_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+auditCols,
-		e.At.UTC(), nullID(e.UserID), e.Actor, e.Action, e.Resource, e.ResourceID, e.Detail))
+	switch e.Outcome {
+	case "":
+		e.Outcome = store.AuditDone
+	case store.AuditDone, store.AuditPending:
+	default:
+		return store.AuditEntry{}, fmt.Errorf("store: audit outcome %q; want %s or %s", e.Outcome, store.AuditPending, store.AuditDone)
+	}
+	out, err := scanAudit(s.sql.QueryRowContext(ctx, `INSERT INTO audit_log (at, user_id, actor, action, resource, resource_id, detail, outcome)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+auditCols,
+		e.At.UTC(), nullID(e.UserID), e.Actor, e.Action, e.Resource, e.ResourceID, e.Detail, e.Outcome))
 	return out, s.mapErr(err, "audit entry")
+}
+
+// CompleteAudit marks a pending entry done.
+func (s *DB) CompleteAudit(ctx context.Context, id int64, resourceID, detail string) error {
+	res, err := s.sql.ExecContext(ctx, `UPDATE audit_log SET outcome = $1,
+		resource_id = CASE WHEN $2 = '' THEN resource_id ELSE $2 END,
+		detail = CASE WHEN $3 = '' THEN detail ELSE $3 END
+		WHERE id = $4 AND outcome = $5`, store.AuditDone, resourceID, detail, id, store.AuditPending)
+	return s.onePending(res, err, id)
+}
+
+// WithdrawAudit deletes a pending entry.
+func (s *DB) WithdrawAudit(ctx context.Context, id int64) error {
+	res, err := s.sql.ExecContext(ctx, `DELETE FROM audit_log WHERE id = $1 AND outcome = $2`, id, store.AuditPending)
+	return s.onePending(res, err, id)
+}
+
+func (s *DB) onePending(res sql.Result, err error, id int64) error {
+	if err != nil {
+		return s.mapErr(err, "audit entry")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("%w: pending audit entry %d", store.ErrNotFound, id)
+	}
+	return nil
 }
 
 // ListAudit returns entries newest first.

@@ -321,4 +321,38 @@ func testAudit(t *testing.T, open Opener) {
 	if lim := must(s.ListAudit(c, store.AuditFilter{Limit: 2})); len(lim) != 2 {
 		t.Fatalf("Limit 2 returned %d", len(lim))
 	}
+	if all[0].Outcome != store.AuditDone {
+		t.Fatalf("appended entry outcome %q, want %q by default", all[0].Outcome, store.AuditDone)
+	}
+
+	// Written before a change: completed once, or withdrawn; a done entry stays.
+	p1 := must(s.AppendAudit(c, store.AuditEntry{Actor: "ann", Action: "POST /api/v1/queues", Resource: "pending", Outcome: store.AuditPending}))
+	p2 := must(s.AppendAudit(c, store.AuditEntry{Actor: "ann", Action: "POST /api/v1/queues", Resource: "pending", ResourceID: "9", Outcome: store.AuditPending}))
+	if p1.Outcome != store.AuditPending {
+		t.Fatalf("pending entry = %+v", p1)
+	}
+	if err := s.CompleteAudit(c, p1.ID, "12", "created queue"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CompleteAudit(c, p1.ID, "13", "again"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("completing a done entry = %v, want ErrNotFound", err)
+	}
+	if err := s.WithdrawAudit(c, p1.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("withdrawing a done entry = %v, want ErrNotFound", err)
+	}
+	if err := s.CompleteAudit(c, p2.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	p3 := must(s.AppendAudit(c, store.AuditEntry{Actor: "ann", Action: "DELETE /api/v1/queues/{id}", Resource: "pending", Outcome: store.AuditPending}))
+	if err := s.WithdrawAudit(c, p3.ID); err != nil {
+		t.Fatal(err)
+	}
+	got = must(s.ListAudit(c, store.AuditFilter{Resource: "pending"}))
+	if len(got) != 2 || got[0].ID != p2.ID || got[0].ResourceID != "9" || got[0].Outcome != store.AuditDone ||
+		got[1].ID != p1.ID || got[1].ResourceID != "12" || got[1].Detail != "created queue" || got[1].Outcome != store.AuditDone {
+		t.Fatalf("after complete and withdraw: %+v", got)
+	}
+	if _, err := s.AppendAudit(c, store.AuditEntry{Actor: "ann", Action: "x", Resource: "pending", Outcome: "maybe"}); err == nil {
+		t.Fatal("an unknown outcome was stored")
+	}
 }

@@ -18,6 +18,9 @@ export async function mount(ctx) {
       { key: 'at', label: 'Date & Time', render: (r) => fmtTime(r.at) },
       { key: 'actor', label: 'User' }, { key: 'action', label: 'Action' },
       { key: 'resource_id', label: 'Record' }, { key: 'detail', label: 'Detail' },
+      { key: 'outcome', label: 'Result', render: (r) => r.outcome === 'pending'
+        ? h('span', { class: 'status Invalid', title: 'Written before the change; its result was never recorded (the server stopped or the store failed in between). Check the record.' }, 'unconfirmed')
+        : 'done' },
     ], rows || [], { empty: 'No changes match.' }));
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
