@@ -225,6 +225,10 @@ func TestCatalogPages(t *testing.T) {
 		tb.shot(strings.TrimPrefix(p, "/admin/"))
 	}
 	tb.waitText("audit shows the queue change", "#page table", "POST /api/v1/queues")
+	tb.waitText("audit result column", "#page thead", "Result")
+	if n := eval[int](tb, `[...document.querySelectorAll('#page tbody tr')].filter(tr => tr.textContent.includes('unconfirmed')).length`); n != 0 {
+		t.Errorf("%d audit rows unconfirmed; every change here completed", n)
+	}
 	raw := eval[string](tb, `JSON.stringify([...document.querySelectorAll('#page tbody tr')].length)`)
 	var rows int
 	if err := json.Unmarshal([]byte(raw), &rows); err != nil || rows < 4 {
