@@ -484,3 +484,36 @@ func TestLoginThrottle(t *testing.T) {
 		t.Fatalf("other user's login = %d %s", code, b)
 	}
 }
+
+// TestLoginThrottleAcrossNodes: two API nodes on one store share the failures, so
+// guesses spread over both are stopped after five all the same.
+func TestLoginThrottleAcrossNodes(t *testing.T) {
+	h := newHarness(t)
+	cfg := config.Default()
+	cfg.Security.BcryptCost = 4
+	other := httptest.NewServer(api.New(api.Options{Store: h.store, Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"}))
+	defer other.Close()
+	login := func(url, password string) int {
+		t.Helper()
+		resp, err := http.Post(url+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"manager1","password":"`+password+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 0; i < 5; i++ {
+		url := h.url
+		if i%2 == 1 {
+			url = other.URL
+		}
+		if code := login(url, "guess-"+itoa(int64(i))); code != 401 {
+			t.Fatalf("failed login %d = %d", i, code)
+		}
+	}
+	for _, url := range []string{h.url, other.URL} {
+		if code := login(url, "password-manager"); code != 429 {
+			t.Errorf("login after 5 failures spread over two nodes = %d on %s; want 429", code, url)
+		}
+	}
+}

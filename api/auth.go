@@ -99,6 +99,15 @@ func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	return Principal{User: user, TokenID: tok.ID}, nil
 }
 
+// loginFailed counts a failed sign-in and returns the error to answer. When the
+// failure cannot be counted the answer is a server error, not another free guess.
+func (s *Server) loginFailed(ctx context.Context, user, addr string) error {
+	if err := s.logins.failed(ctx, user, addr, s.now()); err != nil {
+		return fmt.Errorf("api: sign-in throttle: %w", err)
+	}
+	return unauthorized("wrong username or password")
+}
+
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
@@ -133,7 +142,12 @@ func (s *Server) authRoutes() {
 				return err
 			}
 			addr, _, _ := net.SplitHostPort(r.RemoteAddr)
-			if no, until := s.logins.blocked(req.Username, addr, s.now()); no {
+			ctx := context.WithoutCancel(r.Context())
+			no, until, err := s.logins.blocked(ctx, req.Username, addr, s.now())
+			if err != nil {
+				return fmt.Errorf("api: sign-in throttle: %w", err)
+			}
+			if no {
 				wait := max(time.Second, until.Sub(s.now()).Round(time.Second))
 				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
 				return &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
@@ -143,17 +157,17 @@ func (s *Server) authRoutes() {
 			if errors.Is(err, store.ErrNotFound) {
 				// Spend the same time as a real check so usernames cannot be probed.
 				CheckPassword(s.dummyHash, req.Password)
-				s.logins.failed(req.Username, addr, s.now())
-				return unauthorized("wrong username or password")
+				return s.loginFailed(ctx, req.Username, addr)
 			}
 			if err != nil {
 				return err
 			}
 			if !CheckPassword(u.PasswordHash, req.Password) {
-				s.logins.failed(req.Username, addr, s.now())
-				return unauthorized("wrong username or password")
+				return s.loginFailed(ctx, req.Username, addr)
 			}
-			s.logins.succeeded(req.Username)
+			if err := s.logins.succeeded(ctx, req.Username); err != nil {
+				s.log.Warn("sign-in throttle: clearing failures", "err", err)
+			}
 			if u.Disabled {
 				return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "user " + u.Username + " is disabled"}
 			}

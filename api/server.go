@@ -82,7 +82,7 @@ func New(o Options) *Server {
 	s := &Server{store: o.Store, cfg: o.Config, log: o.Logger, reg: o.Registry, version: o.Version, now: o.Now, mux: http.NewServeMux()}
 	s.metrics = NewMetrics(o.Registry)
 	s.lists = s.newListService()
-	s.logins = newLoginGuard()
+	s.logins = newLoginGuard(o.Store)
 	s.dummyHash, _ = HashPassword("outdial-timing-equaliser", o.Config.Security.BcryptCost)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry}))
 	s.mux.HandleFunc("GET /healthz", s.healthz)

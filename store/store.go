@@ -16,6 +16,7 @@ type Store interface {
 	PhoneNumbers
 	Settings
 	Audit
+	LoginFailures
 	Lists
 	Campaigns
 
@@ -230,6 +231,19 @@ type AuditFilter struct {
 	Since, Until time.Time
 	Resource     string
 	Limit        int
+}
+
+// LoginFailures counts failed sign-ins per key (a username or an address, hashed by
+// the caller) for the sign-in throttle, across every node.
+type LoginFailures interface {
+	// RecordLoginFailure adds one failure at at for each key, and deletes every failure
+	// older than prune.
+	RecordLoginFailure(ctx context.Context, keys []string, at, prune time.Time) error
+	// RecentLoginFailures returns the times of key's latest failures after since,
+	// newest first, at most limit of them.
+	RecentLoginFailures(ctx context.Context, key string, since time.Time, limit int) ([]time.Time, error)
+	// ClearLoginFailures forgets key's failures.
+	ClearLoginFailures(ctx context.Context, key string) error
 }
 
 // Audit stores the audit log. It is append-only, except that a pending entry (one

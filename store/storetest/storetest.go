@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		{"PhoneNumbers", testPhoneNumbers},
 		{"Settings", testSettings},
 		{"Audit", testAudit},
+		{"LoginFailures", testLoginFailures},
 	}
 	tests = append(tests, extraTests...)
 	for _, tt := range tests {
@@ -354,5 +355,36 @@ func testAudit(t *testing.T, open Opener) {
 	}
 	if _, err := s.AppendAudit(c, store.AuditEntry{Actor: "ann", Action: "x", Resource: "pending", Outcome: "maybe"}); err == nil {
 		t.Fatal("an unknown outcome was stored")
+	}
+}
+
+func testLoginFailures(t *testing.T, open Opener) {
+	c := ctx(t)
+	s := open(t, "logins")
+	base := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		if err := s.RecordLoginFailure(c, []string{"u1", "a1"}, base.Add(time.Duration(i)*time.Minute), base.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(0, s.RecordLoginFailure(c, []string{"u2"}, base.Add(10*time.Minute), base.Add(-time.Hour)))
+	got := must(s.RecentLoginFailures(c, "u1", base.Add(time.Minute), 3))
+	if len(got) != 3 || !got[0].Equal(base.Add(5*time.Minute)) || !got[2].Equal(base.Add(3*time.Minute)) {
+		t.Fatalf("latest 3 of u1 = %v; want 03:05, 03:04, 03:03", got)
+	}
+	if got := must(s.RecentLoginFailures(c, "u1", base.Add(time.Minute), 100)); len(got) != 4 {
+		t.Fatalf("u1 after 03:01 = %v; want 4", got)
+	}
+	// A new failure prunes everything before its prune time, of every key.
+	must(0, s.RecordLoginFailure(c, []string{"a2"}, base.Add(20*time.Minute), base.Add(4*time.Minute)))
+	if got := must(s.RecentLoginFailures(c, "a1", time.Time{}, 100)); len(got) != 2 {
+		t.Fatalf("a1 after pruning before 03:04 = %v; want 03:05 and 03:04", got)
+	}
+	must(0, s.ClearLoginFailures(c, "u1"))
+	if got := must(s.RecentLoginFailures(c, "u1", time.Time{}, 100)); len(got) != 0 {
+		t.Fatalf("u1 after clear = %v", got)
+	}
+	if got := must(s.RecentLoginFailures(c, "a1", time.Time{}, 100)); len(got) != 2 {
+		t.Fatalf("clearing u1 touched a1: %v", got)
 	}
 }
