@@ -208,6 +208,15 @@ func (tb *tab) waitText(step, sel, text string) {
 	}
 }
 
+// clickLive clicks the element sel matches once it is there and enabled, finding and
+// clicking it in one JavaScript turn: a table that re-renders (after a dialog closes,
+// say) cannot swap the node between the finding and the click, as it can with
+// chromedp.Click.
+func (tb *tab) clickLive(step, sel string) {
+	tb.t.Helper()
+	tb.waitJS(step, fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (b && !b.disabled) { b.click(); return true; } return false; })()`, sel))
+}
+
 // waitJS waits until a JavaScript expression is truthy.
 func (tb *tab) waitJS(step, expr string) {
 	tb.t.Helper()

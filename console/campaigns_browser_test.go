@@ -454,5 +454,5 @@ func (tb *tab) openFiltersMenu() {
 
 func (tb *tab) clickCheckbox(label string) {
 	tb.t.Helper()
-	tb.waitJS("check "+label, fmt.Sprintf(`(() => { const b = document.querySelector('input[aria-label=%q]'); if (b) b.click(); return !!b; })()`, label))
+	tb.clickLive("check "+label, fmt.Sprintf(`input[aria-label=%q]`, label))
 }

@@ -149,7 +149,7 @@ func TestListFromAPIIntegration(t *testing.T) {
 	tb.do("close", chromedp.Click(chromedp.CSS(`dialog button.close`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
 	tb.waitText("url in table", "#lists-table td.source", url)
 	tb.shot("table")
-	tb.do("edit", chromedp.Click(chromedp.CSS(`#lists-table button[aria-label="Edit integration of Partner CRM"]`)))
+	tb.clickLive("edit", `#lists-table button[aria-label="Edit integration of Partner CRM"]`)
 	tb.waitJS("prefilled", `document.querySelector('dialog #f-integration-url') && document.querySelector('dialog #f-integration-url').value === `+fmt.Sprintf("%q", url))
 	tb.waitJS("token kept", `document.querySelector('#f-integration-auth-token').placeholder.includes('leave empty to keep') && document.querySelector('#f-integration-auth-token').value === ''`)
 	tb.waitJS("mapping prefilled", `document.querySelector('input[name="mapping.first_name"]').value === 'name.first'`)
@@ -177,7 +177,7 @@ func TestListFromAPIIntegration(t *testing.T) {
 
 	// Sync now fetches the new record.
 	tb.do("close edit", chromedp.Click(chromedp.CSS(`dialog button.close`)), chromedp.WaitNotPresent(chromedp.CSS(`dialog`)))
-	tb.do("sync now", chromedp.Click(chromedp.CSS(`#lists-table button[aria-label="Sync Partner CRM now"]`)))
+	tb.clickLive("sync now", `#lists-table button[aria-label="Sync Partner CRM now"]`)
 	tb.waitText("sync toast", "#toasts", "1 added")
 	tb.waitJS("count in table", `[...document.querySelectorAll('#lists-table tbody tr')].some(tr => tr.textContent.includes('Partner CRM') && tr.querySelector('td.num').textContent.trim() === '3')`)
 	tb.shot("synced")

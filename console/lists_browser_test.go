@@ -39,7 +39,7 @@ func TestContactListUpload(t *testing.T) {
 	if err != nil || len(ls) != 1 || ls[0].Entries != 3 {
 		t.Fatalf("stored lists %+v, %v; want one list of 3 contacts", ls, err)
 	}
-	tb.do("view", chromedp.Click(chromedp.CSS(`#lists-table a[href^="/lists/contact/"]`)))
+	tb.clickLive("view", `#lists-table a[href^="/lists/contact/"]`)
 	tb.ready("detail")
 	tb.waitText("contacts", "#entries", "Lovelace")
 	tb.waitText("custom field column", "#entries thead", "balance")
@@ -70,8 +70,8 @@ func TestDNCListGlobalAndEntries(t *testing.T) {
 	tb.waitText("report", "#import-report", "Imported 2 of 2 rows.")
 	tb.do("close", chromedp.Click(chromedp.CSS(`dialog button.close`)))
 	tb.waitText("listed", "#lists-table", "Opt-outs")
-	tb.do("mark global", chromedp.Click(chromedp.CSS(`#lists-table button[aria-label="Mark Opt-outs as Global"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`dialog.confirm`)))
+	tb.clickLive("mark global", `#lists-table button[aria-label="Mark Opt-outs as Global"]`)
+	tb.do("confirm shown", chromedp.WaitVisible(chromedp.CSS(`dialog.confirm`)))
 	tb.shot("confirm-global")
 	tb.do("confirm", chromedp.Click(chromedp.CSS(`dialog.confirm button[value=ok]`)))
 	tb.waitJS("global moved", `[...document.querySelectorAll('#lists-table tbody tr')].some(tr => tr.textContent.includes('Opt-outs') && tr.textContent.includes('Global') && tr.classList.contains('global'))`)

@@ -393,6 +393,9 @@ type Campaigns interface {
 	// NodeAlive records that node runs until until (an engine's heartbeat). The live
 	// agentless attempts of a node count against MaxAgentless only while it is alive.
 	NodeAlive(ctx context.Context, node string, until time.Time) error
+	// LiveAgentlessElsewhere counts the live agentless attempts of the other nodes
+	// alive at at: the part of the account's Max Concurrent Calls this node cannot use.
+	LiveAgentlessElsewhere(ctx context.Context, node string, at time.Time) (int, error)
 	// MarkAttempt moves an in-flight attempt to ringing or answered.
 	MarkAttempt(ctx context.Context, id int64, state AttemptState, at time.Time) error
 	// VoidAttempt undoes an attempt that never reached the network (the dial failed

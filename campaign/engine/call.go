@@ -74,7 +74,8 @@ func (e *Engine) runCall(ctx context.Context, j job) callEnd {
 		return end
 	}
 	agentless := !j.c.Dialing.Mode.AgentMode()
-	att, err := e.cfg.Store.BeginAttempt(ctx, store.AttemptStart{RecordID: j.rec.ID, Node: e.cfg.Node, Number: number, At: now,
+	// The attempt starts now, after the dial-time checks: just before the INVITE.
+	att, err := e.cfg.Store.BeginAttempt(ctx, store.AttemptStart{RecordID: j.rec.ID, Node: e.cfg.Node, Number: number, At: e.cfg.Clock.Now(),
 		Agentless: agentless, MaxAgentless: j.set.MaxConcurrentCalls})
 	if errors.Is(err, store.ErrCapacity) {
 		// Other nodes hold the rest of the account's Max Concurrent Calls: wait, as

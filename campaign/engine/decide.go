@@ -30,6 +30,15 @@ func (e *Engine) decide(ctx context.Context) {
 	s.Campaigns, s.Agents, s.Calls, s.Connected = s.Campaigns[:0], s.Agents[:0], s.Calls[:0], 0
 	s.Caps = e.cfg.Caps
 	s.Caps.MaxAgentless = e.settings.MaxConcurrentCalls
+	agentlessFull := false
+	if m := e.settings.MaxConcurrentCalls; m > 0 && e.elsewhere > 0 {
+		// The other nodes' live agentless calls use part of the account's cap.
+		if room := m - e.elsewhere; room > 0 {
+			s.Caps.MaxAgentless = room
+		} else {
+			agentlessFull = true
+		}
+	}
 	var camps []*camp
 	index := map[*camp]int{}
 	for _, cp := range e.camps {
@@ -37,7 +46,7 @@ func (e *Engine) decide(ctx context.Context) {
 			continue
 		}
 		ready := len(cp.hopper)
-		if !cp.active {
+		if !cp.active || (agentlessFull && !cp.c.Dialing.Mode.AgentMode()) {
 			ready = 0
 		}
 		pc := pacing.Campaign{ID: cp.c.Name, Mode: modes[cp.c.Dialing.Mode], Priority: cp.c.Priority, Ratio: cp.c.Dialing.PacingRatio,

@@ -94,6 +94,10 @@ type Engine struct {
 	lastBeat  time.Time // last heartbeat written (store.NodeAlive), engine clock
 	snap      pacing.Snapshot
 	snapCalls []*call // the call behind each snap.Calls entry
+	// elsewhere is the number of live agentless calls of the other nodes, read with
+	// every load: the pacer aims at what is left of Max Concurrent Calls, so this node
+	// does not order dials the store would refuse (BeginAttempt still holds the cap).
+	elsewhere int
 	// shortUntil holds new dials after a local shortage refused one (wall time).
 	shortUntil time.Time
 }
@@ -395,6 +399,25 @@ func (e *Engine) holds(id int64) bool {
 	return false
 }
 
+// loadElsewhere reads how many agentless calls the other nodes have live, when this
+// node runs an agentless campaign under a Max Concurrent Calls setting.
+func (e *Engine) loadElsewhere(ctx context.Context) {
+	need := false
+	for _, cp := range e.camps {
+		need = need || (cp.active && !cp.c.Dialing.Mode.AgentMode())
+	}
+	if !need || e.settings.MaxConcurrentCalls <= 0 {
+		e.elsewhere = 0
+		return
+	}
+	n, err := e.cfg.Store.LiveAgentlessElsewhere(ctx, e.cfg.Node, e.cfg.Clock.Now())
+	if err != nil {
+		e.log.Warn("counting other nodes' agentless calls", "err", err)
+		return // keep the last count; BeginAttempt holds the cap anyway
+	}
+	e.elsewhere = n
+}
+
 // load reloads the running campaigns and the settings.
 func (e *Engine) load(ctx context.Context) {
 	e.lastLoad = time.Now()
@@ -439,6 +462,7 @@ func (e *Engine) load(ctx context.Context) {
 		}
 		cp.active = !e.draining
 	}
+	e.loadElsewhere(ctx)
 	for id, cp := range e.camps {
 		if !seen[id] {
 			cp.active = false

@@ -62,6 +62,10 @@ type Report struct {
 	Digits   string        `json:"digits,omitempty"`
 	Talked   time.Duration `json:"talked,omitempty"`
 	RTP      *media.Stats  `json:"rtp,omitempty"`
+	// Start is when the INVITE arrived, End when the carrier was done with the call
+	// (wall clock).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // Server is a running simulated carrier.
@@ -255,7 +259,7 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	s.active.Add(1)
 	defer s.active.Add(-1)
 	plan := s.cfg.Scenario.Plan(s.cfg.Seed, s.n.Add(1)-1)
-	rep := Report{Plan: plan}
+	rep := Report{Plan: plan, Start: time.Now()}
 	if id := req.CallID(); id != nil {
 		rep.CallID = id.Value()
 	}
@@ -264,6 +268,7 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		rep.From = f.Address.User
 	}
 	defer func() {
+		rep.End = time.Now()
 		if s.cfg.Report != nil {
 			s.cfg.Report(rep)
 		}

@@ -308,6 +308,15 @@ func (s *DB) NodeAlive(ctx context.Context, node string, until time.Time) error 
 	return s.mapErr(err, "node heartbeat")
 }
 
+// LiveAgentlessElsewhere counts the live agentless attempts of the other live nodes.
+func (s *DB) LiveAgentlessElsewhere(ctx context.Context, node string, at time.Time) (int, error) {
+	var n int
+	err := s.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM call_attempts a
+		WHERE a.agentless AND a.state IN ('dialing', 'ringing', 'answered') AND a.node <> $1
+		AND EXISTS (SELECT 1 FROM engine_nodes n WHERE n.node = a.node AND n.alive_until > $2)`, node, utc(at)).Scan(&n)
+	return n, s.mapErr(err, "live agentless attempts")
+}
+
 // MarkAttempt moves an in-flight attempt forward (ringing, answered).
 func (s *DB) MarkAttempt(ctx context.Context, id int64, state store.AttemptState, at time.Time) error {
 	switch state {

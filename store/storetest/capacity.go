@@ -63,6 +63,13 @@ func testAgentlessCapacity(t *testing.T, open Opener) {
 	if _, err := begin("n1", 2, true, later); !errors.Is(err, store.ErrCapacity) {
 		t.Errorf("n1 with its own live attempt and two on live nodes: %v, want ErrCapacity", err)
 	}
+	// What each node sees of the others: n2 holds 2 live agentless attempts, n3 1 (its
+	// agent-mode attempt does not count), n1 1 but is dead.
+	for node, want := range map[string]int{"n1": 3, "n2": 1, "n3": 2} {
+		if got := must(s.LiveAgentlessElsewhere(c, node, later)); got != want {
+			t.Errorf("LiveAgentlessElsewhere(%s) = %d, want %d", node, got, want)
+		}
+	}
 
 	// Concurrent nodes never pass the cap together.
 	var race []store.CallRecord

@@ -36,6 +36,8 @@ type Options struct {
 	// CarrierPorts and DialerPorts are the RTP port ranges of the two sides (default
 	// 42000-45999 and 46000-49999). Tests that run in parallel need distinct ranges.
 	CarrierPorts, DialerPorts [2]uint16
+	// Hopper is the records each engine of the rig leases ahead (default 40).
+	Hopper int
 }
 
 // Rig is a store, a simulated carrier, a SIP client and a voice dialer on 127.0.0.1.
@@ -54,6 +56,7 @@ type Rig struct {
 	TrunkID, CallerID int64
 	// Reports are the carrier's reports of the calls it received.
 	Reports *Reports
+	hopper  int
 }
 
 // New builds a Rig; everything closes when t ends.
@@ -69,7 +72,10 @@ func New(t testing.TB, o Options) *Rig {
 	if o.DialerPorts == [2]uint16{} {
 		o.DialerPorts = [2]uint16{46000, 49999}
 	}
-	r := &Rig{Store: o.Store, Clock: o.Clock, Reports: &Reports{}, Registry: prometheus.NewRegistry()}
+	if o.Hopper <= 0 {
+		o.Hopper = 40
+	}
+	r := &Rig{Store: o.Store, Clock: o.Clock, Reports: &Reports{}, Registry: prometheus.NewRegistry(), hopper: o.Hopper}
 	var err error
 	if r.Store == nil {
 		if r.Store, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "engine.db")); err != nil {
@@ -117,7 +123,7 @@ func New(t testing.TB, o Options) *Rig {
 func (r *Rig) Engine(t testing.TB, node string, agents engine.Agents, edit ...func(*engine.Config)) *engine.Engine {
 	t.Helper()
 	cfg := engine.Config{Node: node, Service: r.Service, Store: r.Store, Dialer: r.Dialer, Agents: agents,
-		Clock: r.Clock, Metrics: r.Metrics, Refresh: 200 * time.Millisecond, Scheduler: -1, Hopper: 40,
+		Clock: r.Clock, Metrics: r.Metrics, Refresh: 200 * time.Millisecond, Scheduler: -1, Hopper: r.hopper,
 		LeaseTTL: 2 * time.Minute, OptOutWait: 500 * time.Millisecond}
 	for _, f := range edit {
 		f(&cfg)
