@@ -68,6 +68,16 @@ type SIP struct {
 	// RTPPortMin and RTPPortMax bound the RTP port pool.
 	RTPPortMin int `yaml:"rtp_port_min"`
 	RTPPortMax int `yaml:"rtp_port_max"`
+	// ListenTCP, when set, takes SIP over TCP (tcp trunks' in-dialog requests).
+	ListenTCP string `yaml:"listen_tcp"`
+	// ListenTLS, when set, takes SIP over TLS with TLSCertFile and TLSKeyFile (PEM), so
+	// tls trunks can send in-dialog requests (BYE, re-INVITE) over TLS to us.
+	ListenTLS   string `yaml:"listen_tls"`
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	// TLSCAFile (PEM) adds certificate authorities trusted for tls trunks, besides the
+	// system's.
+	TLSCAFile string `yaml:"tls_ca_file"`
 }
 
 // WebRTC configures the agents' browser audio legs. ICE uses host candidates only (no

@@ -74,6 +74,9 @@ func TestLoad(t *testing.T) {
 		{name: "amd param out of range", overrides: map[string]string{"amd.params": "greeting=10"}, wantErr: ErrInvalid, errHas: []string{"amd.params", "greeting", "100 to 60000"}},
 		{name: "calling hours not a time", overrides: map[string]string{"compliance.calling_hours_floor": "8am"}, wantErr: ErrInvalid, errHas: []string{"compliance.calling_hours_floor", "HH:MM"}},
 		{name: "calling hours inverted", overrides: map[string]string{"compliance.calling_hours_floor": "22:00"}, wantErr: ErrInvalid, errHas: []string{"compliance.calling_hours_ceiling", "later"}},
+		{name: "listen_tls without a certificate", overrides: map[string]string{"sip.listen_tls": "127.0.0.1:5061"}, wantErr: ErrInvalid, errHas: []string{"sip.tls_cert_file", "sip.tls_key_file"}},
+		{name: "tls ca file missing", overrides: map[string]string{"sip.tls_ca_file": "/nonexistent/ca.pem"}, wantErr: ErrInvalid, errHas: []string{"sip.tls_ca_file", "cannot be read"}},
+		{name: "listen_tcp not host:port", overrides: map[string]string{"sip.listen_tcp": "5060"}, wantErr: ErrInvalid, errHas: []string{"sip.listen_tcp", "host:port"}},
 		{name: "rtp range inverted", overrides: map[string]string{"sip.rtp_port_min": "30000", "sip.rtp_port_max": "20000"}, wantErr: ErrInvalid, errHas: []string{"sip.rtp_port_max"}},
 		{
 			name: "webrtc from env",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +77,23 @@ func (c Config) Validate() error {
 	intRange("sip.rtp_port_max", c.SIP.RTPPortMax, 1025, 65535)
 	if c.SIP.RTPPortMax-c.SIP.RTPPortMin < 2 {
 		bad("sip.rtp_port_max", "%d must be at least sip.rtp_port_min+2 (%d)", c.SIP.RTPPortMax, c.SIP.RTPPortMin+2)
+	}
+	if c.SIP.ListenTCP != "" {
+		hostPort("sip.listen_tcp", c.SIP.ListenTCP)
+	}
+	if c.SIP.ListenTLS != "" {
+		hostPort("sip.listen_tls", c.SIP.ListenTLS)
+		if c.SIP.TLSCertFile == "" || c.SIP.TLSKeyFile == "" {
+			bad("sip.tls_cert_file", "sip.listen_tls needs a certificate and key; set sip.tls_cert_file and sip.tls_key_file (PEM files)")
+		}
+	}
+	for _, kf := range [][2]string{{"sip.tls_cert_file", c.SIP.TLSCertFile}, {"sip.tls_key_file", c.SIP.TLSKeyFile}, {"sip.tls_ca_file", c.SIP.TLSCAFile}} {
+		if kf[1] == "" {
+			continue
+		}
+		if _, err := os.Stat(kf[1]); err != nil {
+			bad(kf[0], "%q cannot be read: %v", kf[1], err)
+		}
 	}
 
 	for _, ip := range c.WebRTC.PublicIPList() {

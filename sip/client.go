@@ -55,6 +55,11 @@ type Config struct {
 	Inbound InviteHandler
 	// TLSConfig is used to reach trunks over TLS. Default: system roots, verification on.
 	TLSConfig *tls.Config
+	// ListenTLS, when set, is a TCP address where we take SIP over TLS, presenting
+	// ServerTLS's certificate: the Contact of calls on tls trunks names it, so a trunk
+	// can send its in-dialog requests (its BYE, re-INVITEs) over TLS to us.
+	ListenTLS string
+	ServerTLS *tls.Config
 	// Metrics, Logger: optional. SIPLogger receives sipgo's own logs (default: discarded).
 	Metrics   *Metrics
 	Logger    *slog.Logger
@@ -115,6 +120,7 @@ type Client struct {
 	guard   *guard
 	conn    net.PacketConn
 	tcp     net.Listener
+	tlsLn   net.Listener
 	laddr   netip.AddrPort
 	host    string
 	trunks  map[string]*trunkState
@@ -249,6 +255,21 @@ func NewClient(cfg Config) (*Client, error) {
 		c.tcp = ln
 	}
 
+	if cfg.ListenTLS != "" {
+		if cfg.ServerTLS == nil || (len(cfg.ServerTLS.Certificates) == 0 && cfg.ServerTLS.GetCertificate == nil) {
+			c.closeListeners()
+			ua.Close()
+			return nil, fmt.Errorf("%w: field listen_tls needs a certificate and key (tls_cert_file, tls_key_file)", ErrInvalidConfig)
+		}
+		ln, err := tls.Listen("tcp", cfg.ListenTLS, cfg.ServerTLS)
+		if err != nil {
+			c.closeListeners()
+			ua.Close()
+			return nil, fmt.Errorf("%w: field listen_tls: %v", ErrInvalidConfig, err)
+		}
+		c.tlsLn = ln
+	}
+
 	c.srv, _ = sipgo.NewServer(ua, sipgo.WithServerLogger(cfg.SIPLogger))
 	c.cli, _ = sipgo.NewClient(ua, sipgo.WithClientHostname(c.host), sipgo.WithClientPort(int(c.laddr.Port())), sipgo.WithClientLogger(cfg.SIPLogger))
 	c.duas = map[Transport]*sipgo.DialogUA{TransportUDP: {Client: c.cli, ContactHDR: c.contact(TransportUDP)}}
@@ -280,6 +301,13 @@ func NewClient(cfg Config) (*Client, error) {
 		go func() {
 			defer c.wg.Done()
 			_ = c.srv.ServeTCP(c.tcp)
+		}()
+	}
+	if c.tlsLn != nil {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			_ = c.srv.ServeTLS(c.tlsLn)
 		}()
 	}
 	if cfg.OptionsInterval > 0 {
@@ -319,13 +347,20 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.cancel()
+	c.closeListeners()
+	err := c.ua.Close()
+	c.wg.Wait()
+	return err
+}
+
+func (c *Client) closeListeners() {
 	c.conn.Close()
 	if c.tcp != nil {
 		c.tcp.Close()
 	}
-	err := c.ua.Close()
-	c.wg.Wait()
-	return err
+	if c.tlsLn != nil {
+		c.tlsLn.Close()
+	}
 }
 
 func (c *Client) contact(t Transport) sip.ContactHeader {
@@ -333,7 +368,10 @@ func (c *Client) contact(t Transport) sip.ContactHeader {
 	if t != TransportUDP {
 		u.UriParams = sip.NewParams()
 		u.UriParams.Add("transport", string(t))
-		if c.tcp != nil {
+		switch {
+		case t == TransportTLS && c.tlsLn != nil:
+			u.Port = c.tlsLn.Addr().(*net.TCPAddr).Port
+		case c.tcp != nil:
 			u.Port = c.tcp.Addr().(*net.TCPAddr).Port
 		}
 	}

@@ -8,8 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,5 +122,53 @@ func TestTLSTrunk(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// TestTLSTrunkFarEndBye: with a TLS listener of our own (ListenTLS, our certificate),
+// the Contact of a call on a tls trunk names it, so the carrier's own BYE reaches us
+// over TLS: the call ends hung up by the remote side. (Without the listener the BYE
+// has nowhere to go and the call runs to its MaxDuration.)
+func TestTLSTrunkFarEndBye(t *testing.T) {
+	cert, pool := selfSigned(t)
+	conf := &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, MinVersion: tls.VersionTLS12}
+	reports := make(chan carrier.Report, 1)
+	car, err := carrier.New(carrier.Config{Listen: "127.0.0.1:0", ListenTLS: "127.0.0.1:0", TLS: conf,
+		Scenario: carrier.Scenario{Answer: 1, RingMS: [2]int{20, 40}, TalkMS: [2]int{300, 300}, CarrierHangup: 1},
+		RTPPorts: [2]uint16{33100, 33199},
+		Report:   func(r carrier.Report) { reports <- r }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer car.Close()
+	c := newTestClient(t, sip.Config{ListenTLS: "127.0.0.1:0", ServerTLS: conf, TLSConfig: conf,
+		Trunks: []sip.Trunk{{Name: "carrier-tls", Address: car.TLSAddr().String(), Transport: sip.TransportTLS}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	call, err := c.Dial(ctx, sip.DialRequest{To: "+15551234567", RTP: testRTP, MaxDuration: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(t, call, "")
+	res := call.Result()
+	if res.Outcome != sip.OutcomeConnected || res.HangupBy != "remote" {
+		t.Errorf("result %s, hung up by %q (%s); want connected, ended by the carrier's BYE", res.Outcome, res.HangupBy, res.Reason)
+	}
+	select {
+	case r := <-reports:
+		if r.Outcome != "answered" || r.HangupBy != "carrier" {
+			t.Errorf("carrier report %+v; want answered, hung up by the carrier", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the carrier never reported the call")
+	}
+}
+
+// TestListenTLSNeedsCertificate: a TLS listener without a certificate is a config error
+// that names the field.
+func TestListenTLSNeedsCertificate(t *testing.T) {
+	_, err := sip.NewClient(sip.Config{Listen: "127.0.0.1:0", ListenTLS: "127.0.0.1:0", OptionsInterval: -1})
+	if !errors.Is(err, sip.ErrInvalidConfig) || !strings.Contains(err.Error(), "listen_tls") {
+		t.Fatalf("NewClient = %v; want ErrInvalidConfig naming listen_tls", err)
 	}
 }

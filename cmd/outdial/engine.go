@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"os"
@@ -46,7 +48,12 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 		trunks = append(trunks, sip.Trunk{Name: t.Name, Address: t.Address, Transport: sip.Transport(t.Transport), Username: t.Username,
 			Password: t.Password, FromDomain: t.FromDomain, MaxChannels: t.MaxChannels, MaxCPS: t.MaxCPS, Codecs: t.Codecs})
 	}
-	client, err := sip.NewClient(sip.Config{Listen: cfg.SIP.Listen, Trunks: trunks, Metrics: sip.NewMetrics(reg), Logger: log})
+	sc := sip.Config{Listen: cfg.SIP.Listen, ListenTCP: cfg.SIP.ListenTCP, ListenTLS: cfg.SIP.ListenTLS, Trunks: trunks,
+		Metrics: sip.NewMetrics(reg), Logger: log}
+	if err := sipTLS(cfg.SIP, &sc); err != nil {
+		return nil, err
+	}
+	client, err := sip.NewClient(sc)
 	if err != nil {
 		return nil, fmt.Errorf("sip.listen %s: %w", cfg.SIP.Listen, err)
 	}
@@ -136,4 +143,32 @@ func amdTimeouts(decision, greeting, noSpeech, tone int) (t amd.Timeouts) {
 	ms := func(v int) time.Duration { return time.Duration(v) * time.Millisecond }
 	t.Decision, t.GreetingCompletion, t.NoSpeech, t.Tone = ms(decision), ms(greeting), ms(noSpeech), ms(tone)
 	return t
+}
+
+// sipTLS loads the SIP TLS material of the configuration: our certificate for
+// sip.listen_tls, and sip.tls_ca_file's authorities trusted for tls trunks besides the
+// system's.
+func sipTLS(c config.SIP, sc *sip.Config) error {
+	if c.ListenTLS != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("sip.tls_cert_file, sip.tls_key_file: %w", err)
+		}
+		sc.ServerTLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if c.TLSCAFile != "" {
+		pem, err := os.ReadFile(c.TLSCAFile)
+		if err != nil {
+			return fmt.Errorf("sip.tls_ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("sip.tls_ca_file: %s holds no PEM certificate", c.TLSCAFile)
+		}
+		sc.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return nil
 }

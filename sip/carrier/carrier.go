@@ -29,9 +29,9 @@ type Config struct {
 	// Listen is the UDP address to answer on, such as 127.0.0.1:5070. Required.
 	Listen string
 	// ListenTLS, when set, is a TCP address where the carrier also answers SIP over
-	// TLS (sips trunks of the dialer), presenting TLS's certificate. The calls' media
-	// stays RTP on Listen's IP; the carrier never sends in-dialog requests over TLS
-	// (its own BYE goes over UDP), so scenarios over TLS should let the caller hang up.
+	// TLS (tls trunks of the dialer), presenting TLS's certificate. The calls' media
+	// stays RTP on Listen's IP. The carrier's own BYE on such a call goes over TLS to
+	// the caller's Contact, trusting TLS's RootCAs (nil: the system's).
 	ListenTLS string
 	TLS       *tls.Config
 	// Scenario decides each call; Seed makes the decisions repeatable.
@@ -139,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s.quiet = quiet
-	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent("outdial-carrier"),
+	s.ua, err = sipgo.NewUA(sipgo.WithUserAgent("outdial-carrier"), sipgo.WithUserAgenTLSConfig(cfg.TLS),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(quiet)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(quiet)))
 	if err != nil {
