@@ -638,6 +638,9 @@ func campaignLog(e store.AuditEntry, names map[int64]string) (CampaignLog, bool)
 			l.Description += " " + upperFirst(e.Detail) + "."
 		}
 	}
+	if e.Outcome == store.AuditPending {
+		l.Description += " (Result not recorded: check the campaign.)"
+	}
 	return l, true
 }
 

@@ -310,4 +310,13 @@ func TestCampaignLogs(t *testing.T) {
 	if !slices.Equal(descs, want) {
 		t.Errorf("run time logs %q, want %q", descs, want)
 	}
+
+	// A change whose audit row was never completed says so.
+	if _, err := h.store.AppendAudit(context.Background(), store.AuditEntry{At: time.Now().UTC(), Actor: "manager1",
+		Action: "POST /api/v1/campaigns/{id}/pause", Resource: campaign.AuditResource, ResourceID: fmt.Sprint(autumn), Outcome: store.AuditPending}); err != nil {
+		t.Fatal(err)
+	}
+	if l := h.campaignLogs("?sub_type=Pause"); len(l) != 1 || l[0].Description != "Autumn was paused by manager1. (Result not recorded: check the campaign.)" {
+		t.Errorf("pause log of an unconfirmed change %+v", l)
+	}
 }
