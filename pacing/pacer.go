@@ -41,8 +41,9 @@ type Config struct {
 	Gain float64
 	// FullRing lets every unanswered predictive call ring until the campaign's Max
 	// Ring Time: the pacer then never hangs up a late call (Decision.Hangups stays
-	// empty). The default cuts late calls when they are more likely to be abandoned
-	// than answered by an agent; it costs some live answers a retry (see docs/pacing.md).
+	// empty). By default a call that has rung the minimum ring is cut when a live
+	// answer on it would find no agent with a chance above the threshold a new call
+	// must pass; it costs some live answers a retry (see docs/pacing.md).
 	FullRing bool
 }
 
@@ -98,8 +99,8 @@ type Forecast struct {
 	Lines     int     // calls ordered by the forecast
 	Progress  int     // what progressive would have ordered
 	RiskAtMax float64 // forecast risk of the last call ordered
-	// LateRisk is the forecast chance that a human answering now waits past the grace;
-	// above Theta, calls that have rung the minimum ring are hung up (Cut).
+	// LateRisk is the forecast chance that a human answering now finds no agent within
+	// the grace; above Theta, calls that have rung the minimum ring are hung up (Cut).
 	LateRisk float64
 	Cut      bool
 }
