@@ -39,9 +39,17 @@ func (e *Engine) decide(ctx context.Context) {
 			agentlessFull = true
 		}
 	}
-	var camps []*camp
-	index := map[*camp]int{}
+	// The buffers below are the engine's, reused tick after tick: a steady tick
+	// allocates nothing (TestSteadyTickAllocatesNothing).
+	camps := e.snapBuf.camps[:0]
+	if e.snapBuf.byQueue == nil {
+		e.snapBuf.byQueue = map[int64][]int{}
+	}
+	for q, l := range e.snapBuf.byQueue {
+		e.snapBuf.byQueue[q] = l[:0]
+	}
 	for _, cp := range e.camps {
+		cp.snap = -1
 		if !cp.active && cp.inFlight == 0 {
 			continue
 		}
@@ -59,39 +67,45 @@ func (e *Engine) decide(ctx context.Context) {
 		}
 		cp.est.Fill(&pc.Stats)
 		cp.ledger.Fill(s.Now, &pc.Stats)
-		index[cp] = len(camps)
+		cp.snap = len(camps)
+		if cp.c.Dialing.Mode.AgentMode() {
+			q := queueOf(cp)
+			e.snapBuf.byQueue[q] = append(e.snapBuf.byQueue[q], cp.snap)
+		}
 		camps = append(camps, cp)
 		s.Campaigns = append(s.Campaigns, pc)
 	}
+	e.snapBuf.camps = camps
 	if len(camps) == 0 {
 		return
 	}
-	var agents []*agent
-	agentIndex := map[int64]int{}
+	agents := e.snapBuf.agents[:0]
 	for _, a := range e.agents {
-		pa := pacing.Agent{State: agentStates[a.state], InState: time.Since(a.since)}
-		for i, cp := range camps {
-			if cp.c.Dialing.Mode.AgentMode() && slices.Contains(a.info.Queues, queueOf(cp)) {
-				pa.Campaigns = append(pa.Campaigns, i)
-			}
+		serves := a.serves[:0]
+		for _, q := range a.info.Queues {
+			serves = append(serves, e.snapBuf.byQueue[q]...)
 		}
-		agentIndex[a.info.ID] = len(agents)
+		slices.Sort(serves)
+		serves = slices.Compact(serves) // a queue listed twice is served once
+		a.serves = serves
+		a.snap = len(agents)
 		agents = append(agents, a)
-		s.Agents = append(s.Agents, pa)
+		s.Agents = append(s.Agents, pacing.Agent{State: agentStates[a.state], InState: time.Since(a.since), Campaigns: serves})
 	}
+	e.snapBuf.agents = agents
 	e.snapCalls = e.snapCalls[:0]
 	for _, c := range e.calls {
 		if c.agent != 0 {
 			s.Connected++
 			continue
 		}
-		i, ok := index[c.camp]
-		if !ok {
+		i := c.camp.snap
+		if i < 0 {
 			continue
 		}
 		ag := -1
-		if j, ok := agentIndex[c.reserved]; ok && c.reserved != 0 {
-			ag = j
+		if r := e.agents[c.reserved]; r != nil && c.reserved != 0 {
+			ag = r.snap
 		}
 		s.Calls = append(s.Calls, pacing.Call{Campaign: i, Stage: c.stage, Elapsed: time.Since(c.since), Agent: ag})
 		e.snapCalls = append(e.snapCalls, c)

@@ -94,6 +94,7 @@ type Engine struct {
 	lastBeat  time.Time // last heartbeat written (store.NodeAlive), engine clock
 	snap      pacing.Snapshot
 	snapCalls []*call // the call behind each snap.Calls entry
+	snapBuf   tickBuffers
 	// elsewhere is the number of live agentless calls of the other nodes, read with
 	// every load: the pacer aims at what is left of Max Concurrent Calls, so this node
 	// does not order dials the store would refuse (BeginAttempt still holds the cap).
@@ -102,8 +103,16 @@ type Engine struct {
 	shortUntil time.Time
 }
 
+// tickBuffers are decide's working sets, kept from tick to tick.
+type tickBuffers struct {
+	camps   []*camp
+	agents  []*agent
+	byQueue map[int64][]int // queue -> snapshot indexes of the agent campaigns on it
+}
+
 type camp struct {
 	c        campaign.Campaign
+	snap     int // index in the last snapshot, -1 when not in it
 	flow     *flow.Flow
 	callerID string
 	trunks   []string
@@ -129,6 +138,8 @@ type call struct {
 }
 
 type agent struct {
+	snap      int   // index in the last snapshot
+	serves    []int // the snapshot campaigns it serves (reused each tick)
 	info      AgentInfo
 	state     AgentState
 	since     time.Time
