@@ -457,7 +457,7 @@ func (e *Engine) load(ctx context.Context) {
 			if ring <= 0 {
 				ring = campaign.DefaultRingSecond * time.Second
 			}
-			cp = &camp{est: pacing.NewEstimator(pacing.LognormalMeanCV(8, 0.5), pacing.LognormalMeanCV(60, 1), ring)}
+			cp = &camp{snap: -1, est: pacing.NewEstimator(pacing.LognormalMeanCV(8, 0.5), pacing.LognormalMeanCV(60, 1), ring)}
 			loc, _ := time.LoadLocation(c.Outreach.Timings.TimeZone)
 			cp.ledger = pacing.NewLedger(loc)
 			e.camps[c.ID] = cp
