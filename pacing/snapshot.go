@@ -118,8 +118,10 @@ type Compliance struct {
 const DefaultGrace = 2 * time.Second
 
 // DefaultMinRing is the shortest ring after which an unanswered call may be hung up:
-// 15 seconds, the US rule (47 CFR 64.1200(a)(6): "at least 15 seconds or four (4)
-// rings") and Ofcom's. The pacer never cuts a call that has rung less.
+// 15 seconds. The FTC's safe harbour asks the telephone to ring "for at least fifteen
+// (15) seconds or four (4) rings before disconnecting an unanswered call" (16 CFR
+// 310.4(b)(4)); the FCC's 47 CFR 64.1200(a)(6) and Ofcom's policy say the same. The
+// pacer never cuts a call that has rung less.
 const DefaultMinRing = 15 * time.Second
 
 // DefaultTarget is the default abandonment limit: 3% of live answers.
