@@ -10,8 +10,8 @@ LDFLAGS := -X main.version=$(VERSION)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/outdial
 
-# The server with the embedded SQLite store under ./data, demo data and (once the SIP
-# side lands) the simulated carrier.
+# The server with the embedded SQLite store under ./data, demo data, the simulated
+# carrier and a demo campaign dialing it.
 run: build
 	$(BIN) dev
 
