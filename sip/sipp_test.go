@@ -44,6 +44,18 @@ func newTestClient(t *testing.T, cfg sip.Config) *sip.Client {
 
 var testRTP = netip.MustParseAddrPort("127.0.0.1:40000")
 
+// checkSippDone fails the test unless sipp followed its scenario to the end and the
+// client holds no call any more.
+func checkSippDone(t *testing.T, peer *sipptest.Peer, c *sip.Client) {
+	t.Helper()
+	if err := peer.Wait(t); err != nil {
+		t.Errorf("sipp: scenario not followed: %v\n%s", err, peer.Output())
+	}
+	if n := c.ActiveCalls(); n != 0 {
+		t.Errorf("active calls after end = %d", n)
+	}
+}
+
 // drive reads a call's events until it ends, hanging up when hangupOn happens.
 func drive(t *testing.T, call *sip.Call, hangupOn sip.EventKind) []sip.Event {
 	t.Helper()
@@ -124,12 +136,7 @@ func TestSippScenarios(t *testing.T) {
 			if got := kinds(evs); !subsequence(got, tc.events) {
 				t.Errorf("events = %v, want in order %v", got, tc.events)
 			}
-			if err := peer.Wait(t); err != nil {
-				t.Errorf("sipp: scenario not followed: %v\n%s", err, peer.Output())
-			}
-			if n := c.ActiveCalls(); n != 0 {
-				t.Errorf("active calls after end = %d", n)
-			}
+			checkSippDone(t, peer, c)
 		})
 	}
 }

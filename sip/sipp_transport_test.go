@@ -61,12 +61,7 @@ func TestSippProxyAuth(t *testing.T) {
 			if got := kinds(evs); len(got) == 0 || got[len(got)-1] != sip.EventEnded {
 				t.Errorf("events = %v, want them to end with %s", got, sip.EventEnded)
 			}
-			if err := peer.Wait(t); err != nil {
-				t.Errorf("sipp: scenario not followed: %v\n%s", err, peer.Output())
-			}
-			if n := c.ActiveCalls(); n != 0 {
-				t.Errorf("active calls after end = %d", n)
-			}
+			checkSippDone(t, peer, c)
 
 			invites := receivedInvites(t, peer.MsgLog)
 			if len(invites) != 2 {
@@ -243,12 +238,7 @@ func TestSippTCP(t *testing.T) {
 			if got := kinds(evs); !subsequence(got, tc.events) {
 				t.Errorf("events = %v, want in order %v", got, tc.events)
 			}
-			if err := peer.Wait(t); err != nil {
-				t.Errorf("sipp: scenario not followed: %v\n%s", err, peer.Output())
-			}
-			if n := c.ActiveCalls(); n != 0 {
-				t.Errorf("active calls after end = %d", n)
-			}
+			checkSippDone(t, peer, c)
 
 			msgs := receivedMessages(t, peer.MsgLog)
 			if len(msgs) == 0 {

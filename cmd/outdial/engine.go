@@ -57,15 +57,19 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	if err != nil {
 		return nil, fmt.Errorf("sip.listen %s: %w", cfg.SIP.Listen, err)
 	}
+	started := false
+	defer func() {
+		if !started {
+			client.Close() // a later step failed
+		}
+	}()
 	ip := client.Addr().Addr()
 	ports, err := media.NewPortPool(media.PortPoolConfig{IP: ip, Min: uint16(cfg.SIP.RTPPortMin), Max: uint16(cfg.SIP.RTPPortMax)})
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	mm, err := media.NewMetrics(reg)
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	prompts := &voice.Prompts{Dir: "prompts"}
@@ -78,25 +82,21 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	pacer := media.NewPacer(0) // one send pacer for every RTP session of this process
 	detector, err := cfg.AMD.Detector()
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	amdMetrics, err := voice.NewMetrics(reg)
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	d, err := voice.New(voice.Config{SIP: client, Ports: ports, Prompts: prompts, Media: mm, Pacer: pacer, Logger: log,
 		AMD: &detector, Metrics: amdMetrics, Timeouts: amdTimeouts(vt.DecisionMS, vt.GreetingCompletionMS, vt.NoSpeechMS, vt.ToneMS)})
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	// Browsers open WebRTC legs (SDP offer); plain RTP clients still get RTP legs.
 	legs, err := console.NewWebRTCLegs(console.WebRTCConfig{RTP: console.RTPLegs{Ports: ports, Metrics: mm, Pacer: pacer}, Logger: log,
 		PublicIPs: cfg.WebRTC.PublicIPList(), PortMin: uint16(cfg.WebRTC.PortMin), PortMax: uint16(cfg.WebRTC.PortMax)})
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	hub := console.NewHub(console.HubConfig{Store: st, Legs: legs, Logger: log})
@@ -107,7 +107,6 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 	e, err := engine.New(engine.Config{Node: node, Service: svc, Store: st, Dialer: d, Agents: hub, Caps: engine.TrunkCaps(trunks), Metrics: engine.NewMetrics(reg), Logger: log,
 		Pacing: pacing.Config{FullRing: cfg.Pacing.FullRing}})
 	if err != nil {
-		client.Close()
 		return nil, err
 	}
 	hub.Attach(e)
@@ -119,6 +118,7 @@ func startDialing(ctx context.Context, cfg config.Config, st store.Store, reg pr
 			log.Error("dialing engine stopped", "err", err)
 		}
 	}()
+	started = true
 	log.Info("dialing engine started", "node", node, "sip", client.Addr().String(), "trunks", len(trunks))
 	return dl, nil
 }
